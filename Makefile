@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ccmem top-level Makefile.
+#
+#   make            build the modules, selftests, tools and unit tests
+#   make C=1        ... and run sparse over the modules
+#   make check      install what is missing, build, run every test
+#   make run        boot the test VM and run the demonstration
+#   make bench      boot the test VM and run the benchmarks
+#
+# KDIR defaults to the bookworm-backports 6.12 headers installed by
+# scripts/setup-deps; override it to build against another kernel.
+
+# Inside kbuild (make -C $(KDIR) M=...) only the Kbuild file matters.
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KVER ?= $(shell cat /var/lib/ccmem-kver 2>/dev/null || \
+	  ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | \
+	  tail -n1 | sed 's,.*/linux-headers-,,')
+KDIR ?= /lib/modules/$(KVER)/build
+B := build
+
+# Kconfig symbols, honoured out of tree.
+CONFIG_CCMEM ?= m
+CONFIG_CCMEM_SNP ?= m
+CONFIG_CCMEM_TDX ?= n
+CONFIG_CCMEM_EMU ?= y
+CONFIG_CCMEM_GUEST ?= n
+CONFIG_CCMEM_BENCH ?= m
+KCONFIG_VARS := CONFIG_CCMEM=$(CONFIG_CCMEM) CONFIG_CCMEM_SNP=$(CONFIG_CCMEM_SNP) \
+	CONFIG_CCMEM_TDX=$(CONFIG_CCMEM_TDX) CONFIG_CCMEM_EMU=$(CONFIG_CCMEM_EMU) \
+	CONFIG_CCMEM_GUEST=$(CONFIG_CCMEM_GUEST) CONFIG_CCMEM_BENCH=$(CONFIG_CCMEM_BENCH)
+
+KSFT := $(B)/linux-src/tools/testing/selftests
+CC ?= gcc
+
+.PHONY: all modules selftests tools unit check run bench lint clean deps vmtest
+
+all: modules selftests tools unit
+
+deps:
+	bash scripts/setup-deps
+
+$(KSFT)/kselftest_harness.h:
+	bash scripts/linux-src
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(TOP) $(KCONFIG_VARS) $(if $(C),C=$(C)) modules
+
+# --- selftests: static, against the real kselftest_harness.h -------------
+SELFTEST_SRCS := $(wildcard selftests/*.c)
+SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
+SELFTEST_LIB := $(wildcard selftests/lib/*.c)
+SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -Wno-misleading-indentation -std=gnu11 \
+	-static -pthread -Iuapi -Iselftests/lib -I$(KSFT) -D_GNU_SOURCE
+
+selftests: $(SELFTESTS)
+
+$(B)/selftests/%: selftests/%.c $(SELFTEST_LIB) $(wildcard selftests/lib/*.h) \
+		uapi/linux/ccmem.h | $(KSFT)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB)
+
+# --- tools: ccmemctl and the demo/bench programs, static for the VM ------
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -std=gnu11 -static -Iuapi -Iselftests/lib \
+	-D_GNU_SOURCE
+TOOLS := $(B)/tools/ccmemctl $(B)/tools/ccmem-demo $(B)/tools/ccmem-bench
+
+tools: $(TOOLS)
+
+$(B)/tools/ccmemctl: tools/ccmemctl.c tools/ccmem_map.c tools/ccmem_map.h uapi/linux/ccmem.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -o $@ tools/ccmemctl.c tools/ccmem_map.c
+
+$(B)/tools/ccmem-demo: tools/demo.c tools/ccmem_map.c tools/ccmem_map.h uapi/linux/ccmem.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -o $@ tools/demo.c tools/ccmem_map.c
+
+$(B)/tools/ccmem-bench: tools/bench/bench.c uapi/linux/ccmem.h tools/bench/bench_xa.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -Itools/bench -o $@ tools/bench/bench.c
+
+# --- unit tests: the portable cores in userspace, ASan + UBSan -----------
+include tests/unit/Makefile.inc
+
+unit: $(UNIT_TESTS)
+
+# --- the three proving grounds --------------------------------------------
+lint: $(KSFT)/kselftest_harness.h
+	bash scripts/lint --sparse
+
+vmtest: all
+	bash scripts/vmtest --mode tests
+
+check:
+	bash scripts/check
+
+run:
+	bash scripts/setup-deps
+	$(MAKE) all
+	bash scripts/vmtest --mode demo
+
+bench:
+	bash scripts/setup-deps
+	$(MAKE) all
+	bash scripts/vmtest --mode bench --mem 6144 --timeout 3000
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	rm -rf $(B)/selftests $(B)/tools $(B)/unit $(B)/vmtest
+
+endif

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fault.c - the queue of fault records for the VMM.
+ *
+ * A fault record is what KVM reports as KVM_EXIT_MEMORY_FAULT: an access
+ * of the wrong kind that the VMM must decide about. Records get
+ * consecutive sequence numbers and are never dropped. When the queue is
+ * full the access that would add a record does not happen: it fails with
+ * -EAGAIN (back-pressure, counted in faults_backpressure), exactly like a
+ * vCPU that cannot make progress until the VMM handles its exits. The VMM
+ * drains with CCMEM_VM_READ_FAULTS, or waits with poll().
+ */
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ccmem_core.h"
+#include "ccmem_trace.h"
+
+int ccmem_fault_init(struct ccmem_vm *vm, u32 len)
+{
+	vm->fq = kvcalloc(len, sizeof(*vm->fq), GFP_KERNEL_ACCOUNT);
+	if (!vm->fq)
+		return -ENOMEM;
+	vm->fq_len = len;
+	spin_lock_init(&vm->fq_lock);
+	init_waitqueue_head(&vm->fq_wait);
+	return 0;
+}
+
+void ccmem_fault_free(struct ccmem_vm *vm)
+{
+	kvfree(vm->fq);
+	vm->fq = NULL;
+}
+
+/**
+ * ccmem_queue_fault() - queue one fault record.
+ * @vm: the VM; vm->lock held.
+ * @gpa: faulting guest physical address.
+ * @size: size of the faulting range.
+ * @reason: CCMEM_FAULT_*.
+ * @flags: CCMEM_FAULT_F_*.
+ * @error_code: hardware error code.
+ * @seq: out, optional: the record's sequence number.
+ *
+ * Return: 0, or -EAGAIN when the queue is full (nothing was queued).
+ */
+int ccmem_queue_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
+		      u32 flags, u64 error_code, u64 *seq)
+{
+	struct ccmem_fault *rec;
+	int ret = 0;
+
+	spin_lock(&vm->fq_lock);
+	if (vm->fq_count == vm->fq_len) {
+		vm->stat.faults_backpressure++;
+		ret = -EAGAIN;
+	} else {
+		rec = &vm->fq[(vm->fq_head + vm->fq_count) % vm->fq_len];
+		memset(rec, 0, sizeof(*rec));
+		rec->seq = ++vm->fq_seq;
+		rec->gpa = gpa;
+		rec->size = size;
+		rec->reason = reason;
+		rec->flags = flags;
+		rec->error_code = error_code;
+		vm->fq_count++;
+		vm->stat.faults_queued++;
+		if (seq)
+			*seq = rec->seq;
+	}
+	spin_unlock(&vm->fq_lock);
+
+	trace_ccmem_fault(vm->id, gpa, reason, flags, error_code, ret);
+	if (!ret)
+		wake_up_interruptible(&vm->fq_wait);
+	return ret;
+}
+
+/**
+ * ccmem_vm_report_fault() - queue a fault for an emulated guest operation.
+ * @vm: the VM; vm->lock held.
+ * @gpa: faulting guest physical address.
+ * @size: size of the faulting range.
+ * @reason: CCMEM_FAULT_*.
+ * @flags: CCMEM_FAULT_F_*.
+ * @error_code: hardware error code.
+ * @op: the operation; gets CCMEM_EMU_R_FAULT and the record's seq.
+ *
+ * Return: 0, or -EAGAIN when the queue is full.
+ */
+int ccmem_vm_report_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
+			  u32 flags, u64 error_code, struct ccmem_emu_op *op)
+{
+	int ret;
+
+	ret = ccmem_queue_fault(vm, gpa, size, reason, flags, error_code,
+				&op->fault_seq);
+	if (!ret)
+		op->result = CCMEM_EMU_R_FAULT;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ccmem_vm_report_fault);
+
+/**
+ * ccmem_vm_read_faults() - CCMEM_VM_READ_FAULTS.
+ * @vm: the VM (any state).
+ * @uarg: user pointer to struct ccmem_fault_read.
+ *
+ * Records are removed only once they have been copied out.
+ */
+long ccmem_vm_read_faults(struct ccmem_vm *vm, void __user *uarg)
+{
+	struct ccmem_fault_read arg;
+	struct ccmem_fault __user *out;
+	struct ccmem_fault rec;
+	bool fault = false;
+	u32 n = 0;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.count || arg.pending || arg.reserved[0] ||
+	    arg.reserved[1] || !arg.nr)
+		return -EINVAL;
+	out = u64_to_user_ptr(arg.records);
+
+	/*
+	 * Copy one record at a time without the spinlock held (copy_to_user
+	 * may fault), and only dequeue it once it is out. Readers are
+	 * serialised by vm->lock so the head cannot move under us.
+	 */
+	if (mutex_lock_killable(&vm->lock))
+		return -EINTR;
+	while (n < arg.nr) {
+		spin_lock(&vm->fq_lock);
+		if (!vm->fq_count) {
+			spin_unlock(&vm->fq_lock);
+			break;
+		}
+		rec = vm->fq[vm->fq_head];
+		spin_unlock(&vm->fq_lock);
+
+		if (copy_to_user(&out[n], &rec, sizeof(rec))) {
+			fault = true;
+			break;
+		}
+		spin_lock(&vm->fq_lock);
+		vm->fq_head = (vm->fq_head + 1) % vm->fq_len;
+		vm->fq_count--;
+		spin_unlock(&vm->fq_lock);
+		n++;
+	}
+	spin_lock(&vm->fq_lock);
+	arg.pending = vm->fq_count;
+	spin_unlock(&vm->fq_lock);
+	mutex_unlock(&vm->lock);
+
+	if (fault && !n)
+		return -EFAULT;
+	arg.count = n;
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
+__poll_t ccmem_fault_poll(struct ccmem_vm *vm, struct file *file,
+			  struct poll_table_struct *wait)
+{
+	__poll_t mask = 0;
+
+	poll_wait(file, &vm->fq_wait, wait);
+	spin_lock(&vm->fq_lock);
+	if (vm->fq_count)
+		mask = EPOLLIN | EPOLLRDNORM;
+	spin_unlock(&vm->fq_lock);
+	return mask;
+}

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pool.c - the private memory pool: populate, release, scrub, leak.
+ *
+ * Private pages are allocated on demand, when the VMM populates a range or
+ * when the guest first touches or validates a private page. A whole 2 MiB
+ * aligned block that is private and empty is backed by one 2 MiB aligned
+ * allocation and assigned with one 2 MiB platform entry; everything else
+ * is 4 KiB.
+ *
+ * A page leaves a VM (conversion to shared, VM destroy, platform module
+ * unload) in three steps: the platform gives it back to the hypervisor,
+ * the page is scrubbed, and it goes to a free list of scrubbed pages (or
+ * back to the page allocator). A page whose platform state is unknown
+ * after a failed operation is leaked: counted, never freed, and the VM is
+ * marked dead.
+ */
+#define pr_fmt(fmt) "ccmem: " fmt
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "ccmem_core.h"
+#include "ccmem_trace.h"
+
+#define CCMEM_PLATFORM_TRIES	8	/* attempts on a transient conflict */
+#define CCMEM_FREE_LIST_MAX	4096	/* scrubbed pages kept for reuse */
+
+/*
+ * Scrubbed pages ready for reuse. Reuse is LIFO, which is also what makes
+ * the scrub selftests meaningful: a page released by one conversion is the
+ * next one handed out.
+ */
+static LIST_HEAD(ccmem_free_list);
+static DEFINE_SPINLOCK(ccmem_free_lock);	/* protects ccmem_free_list */
+static unsigned long ccmem_free_count;
+
+static struct page *ccmem_pool_alloc_4k(void)
+{
+	struct page *page = NULL;
+
+	spin_lock(&ccmem_free_lock);
+	if (ccmem_free_count) {
+		page = list_first_entry(&ccmem_free_list, struct page, lru);
+		list_del(&page->lru);
+		ccmem_free_count--;
+		atomic64_dec(&ccmem_gstats.free_list_pages);
+	}
+	spin_unlock(&ccmem_free_lock);
+	if (!page)
+		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+	return page;
+}
+
+/* 512 independent, zeroed pages; physically contiguous and 2 MiB aligned. */
+static struct page *ccmem_pool_alloc_2m(void)
+{
+	struct page *page;
+
+	page = alloc_pages(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN |
+			   __GFP_NORETRY | __GFP_ACCOUNT, PMD_ORDER);
+	if (page)
+		split_page(page, PMD_ORDER);
+	return page;
+}
+
+/* Scrub a page that has left the guest and give it back. */
+static void ccmem_pool_scrub_free(struct page *page)
+{
+	clear_highpage(page);
+	atomic64_inc(&ccmem_gstats.scrubbed_pages);
+
+	spin_lock(&ccmem_free_lock);
+	if (ccmem_free_count < CCMEM_FREE_LIST_MAX) {
+		list_add(&page->lru, &ccmem_free_list);
+		ccmem_free_count++;
+		atomic64_inc(&ccmem_gstats.free_list_pages);
+		page = NULL;
+	}
+	spin_unlock(&ccmem_free_lock);
+	if (page)
+		__free_page(page);
+}
+
+enum ccmem_platform_op { CCMEM_OP_ASSIGN, CCMEM_OP_UNASSIGN, CCMEM_OP_SPLIT };
+
+/*
+ * Run one platform operation, retrying a bounded number of times on a
+ * transient conflict (RMPUPDATE FAIL_OVERLAP/INUSE, PSMASH FAIL_INUSE).
+ * Return: 0, or -EIO when the page state can no longer be trusted.
+ */
+static int ccmem_platform(struct ccmem_vm *vm, enum ccmem_platform_op op,
+			  u64 gfn, u64 pfn, int order, bool immutable)
+{
+	int i, ret = -EIO;
+
+	for (i = 0; i < CCMEM_PLATFORM_TRIES; i++) {
+		switch (op) {
+		case CCMEM_OP_ASSIGN:
+			ret = vm->arch->assign(vm, gfn, pfn, order, immutable);
+			break;
+		case CCMEM_OP_UNASSIGN:
+			ret = vm->arch->unassign(vm, gfn, pfn, order);
+			break;
+		case CCMEM_OP_SPLIT:
+			ret = vm->arch->split(vm, gfn, pfn);
+			break;
+		}
+		if (ret != -EAGAIN)
+			return ret ? -EIO : 0;
+		vm->stat.platform_retries++;
+		cond_resched();
+	}
+	return -EIO;
+}
+
+/**
+ * ccmem_leak_vm() - mark a VM dead after a platform failure.
+ * @vm: the VM; vm->lock held.
+ * @what: the failed operation, for the log.
+ * @err: its error.
+ */
+void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err)
+{
+	if (vm->state == CCMEM_VM_STATE_LIVE)
+		pr_err("vm %u: %s failed (%d): pages leaked, VM is dead\n",
+		       vm->id, what, err);
+	vm->state = CCMEM_VM_STATE_DEAD;
+}
+
+/* Forget @n pages at @gfn whose platform state is unknown; never free them. */
+static void ccmem_leak_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n)
+{
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		xa_erase(&vm->pages, gfn + i);
+	trace_ccmem_leak(vm->id, gfn, pfn, n == 1 ? 0 : PMD_ORDER);
+	vm->stat.populated_pages -= n;
+	vm->stat.leaked_pages += n;
+	atomic64_sub(n, &ccmem_gstats.pool_pages);
+	atomic64_add(n, &ccmem_gstats.leaked_pages);
+}
+
+static int ccmem_store_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n,
+			     unsigned long flags)
+{
+	u64 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = xa_err(xa_store(&vm->pages, gfn + i,
+				      ccmem_pg_mk(pfn + i, flags),
+				      GFP_KERNEL_ACCOUNT));
+		if (ret) {
+			while (i--)
+				xa_erase(&vm->pages, gfn + i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Back @n (1 or 512) pages at @gfn with @page and assign them. */
+static int ccmem_assign_new(struct ccmem_vm *vm, u64 gfn, struct page *page,
+			    u64 n, bool immutable)
+{
+	int order = n == 1 ? 0 : PMD_ORDER;
+	unsigned long flags = (order ? CCMEM_PG_ASSIGNED_2M : 0) |
+			      (immutable ? CCMEM_PG_IMMUTABLE : 0);
+	u64 pfn = page_to_pfn(page), i;
+	int ret;
+
+	ret = ccmem_store_pages(vm, gfn, pfn, n, flags);
+	if (ret) {
+		for (i = 0; i < n; i++)
+			__free_page(page + i);
+		return ret;
+	}
+	vm->stat.populated_pages += n;
+	atomic64_add(n, &ccmem_gstats.pool_pages);
+
+	ret = ccmem_platform(vm, CCMEM_OP_ASSIGN, gfn, pfn, order, immutable);
+	if (ret) {
+		ccmem_leak_pages(vm, gfn, pfn, n);
+		ccmem_leak_vm(vm, "assign", ret);
+		return ret;
+	}
+	if (order)
+		vm->stat.assigned_2m++;
+	else
+		vm->stat.assigned_4k++;
+	trace_ccmem_populate(vm->id, gfn, pfn, order);
+	return 0;
+}
+
+/*
+ * Can the 2 MiB block at @base be backed by one 2 MiB entry? It must lie
+ * inside [@lo, @hi) and inside one region, be entirely private, and have
+ * no page yet.
+ */
+static bool ccmem_block_fits_2m(struct ccmem_vm *vm, u64 base, u64 lo, u64 hi)
+{
+	const struct ccmem_mem_region *r;
+	unsigned long idx = base;
+
+	if (base < lo || base + PTRS_PER_PMD > hi)
+		return false;
+	r = ccmem_find_region(vm, base);
+	if (!r || base + PTRS_PER_PMD > r->gfn + r->npages)
+		return false;
+	if (!ccmem_range_is_private(vm, base, PTRS_PER_PMD))
+		return false;
+	return !xa_find(&vm->pages, &idx, base + PTRS_PER_PMD - 1, XA_PRESENT);
+}
+
+/*
+ * Populate the page at @gfn (private, no page yet), as part of a whole
+ * 2 MiB block when the block fits in [@lo, @hi). Sets *@n to the pages
+ * populated.
+ */
+static int ccmem_populate_one(struct ccmem_vm *vm, u64 gfn, u64 lo, u64 hi,
+			      bool immutable, u64 *n)
+{
+	u64 base = ALIGN_DOWN(gfn, PTRS_PER_PMD);
+	struct page *page;
+
+	if (ccmem_block_fits_2m(vm, base, lo, hi)) {
+		page = ccmem_pool_alloc_2m();
+		if (page) {
+			*n = PTRS_PER_PMD;
+			return ccmem_assign_new(vm, base, page, PTRS_PER_PMD,
+						immutable);
+		}
+		/* No contiguous memory: fall back to 4 KiB. */
+	}
+	page = ccmem_pool_alloc_4k();
+	if (!page)
+		return -ENOMEM;
+	*n = 1;
+	return ccmem_assign_new(vm, gfn, page, 1, immutable);
+}
+
+/**
+ * ccmem_populate_gfn() - give a private gfn its backing, on demand.
+ * @vm: the VM; vm->lock held, VM usable.
+ * @gfn: a private guest frame.
+ * @immutable: assign as an immutable launch page.
+ *
+ * Return: 0 (also when already populated), -EPERM if @gfn is shared,
+ * -ENOENT if it is in no region, -ENOMEM, or -EIO (VM now dead).
+ */
+int ccmem_populate_gfn(struct ccmem_vm *vm, u64 gfn, bool immutable)
+{
+	u64 n;
+
+	if (xa_load(&vm->pages, gfn))
+		return 0;
+	if (!ccmem_find_region(vm, gfn))
+		return -ENOENT;
+	if (!ccmem_gfn_is_private(vm, gfn))
+		return -EPERM;
+	return ccmem_populate_one(vm, gfn, 0, U64_MAX, immutable, &n);
+}
+
+/**
+ * ccmem_private_page() - the private page backing @gfn, or NULL.
+ * @vm: the VM; vm->lock held.
+ * @gfn: guest frame.
+ * @entry: out, optional: the raw entry (see ccmem_pg_flags()).
+ */
+struct page *ccmem_private_page(struct ccmem_vm *vm, u64 gfn, void **entry)
+{
+	void *e = xa_load(&vm->pages, gfn);
+
+	if (entry)
+		*entry = e;
+	return e ? pfn_to_page(ccmem_pg_pfn(e)) : NULL;
+}
+
+/* Return pages to the hypervisor, scrub and free them. */
+static int ccmem_release_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n)
+{
+	int order = n == 1 ? 0 : PMD_ORDER;
+	u64 i;
+	int ret;
+
+	ret = ccmem_platform(vm, CCMEM_OP_UNASSIGN, gfn, pfn, order, false);
+	if (ret) {
+		ccmem_leak_pages(vm, gfn, pfn, n);
+		ccmem_leak_vm(vm, "unassign", ret);
+		return ret;
+	}
+	for (i = 0; i < n; i++) {
+		xa_erase(&vm->pages, gfn + i);
+		ccmem_pool_scrub_free(pfn_to_page(pfn + i));
+	}
+	trace_ccmem_reclaim(vm->id, gfn, pfn, order);
+	vm->stat.populated_pages -= n;
+	vm->stat.scrubbed_pages += n;
+	vm->stat.reclaimed_pages += n;
+	atomic64_sub(n, &ccmem_gstats.pool_pages);
+	atomic64_add(n, &ccmem_gstats.reclaimed_pages);
+	return 0;
+}
+
+/* Split the 2 MiB assignment of the block at @base into 512 4 KiB ones. */
+static int ccmem_split_block(struct ccmem_vm *vm, u64 base, u64 base_pfn,
+			     unsigned long flags)
+{
+	int ret;
+
+	ret = ccmem_platform(vm, CCMEM_OP_SPLIT, base, base_pfn, PMD_ORDER,
+			     false);
+	if (ret) {
+		ccmem_leak_pages(vm, base, base_pfn, PTRS_PER_PMD);
+		ccmem_leak_vm(vm, "split", ret);
+		return ret;
+	}
+	vm->stat.splits++;
+	/* Cannot fail: every index already holds an entry. */
+	return ccmem_store_pages(vm, base, base_pfn, PTRS_PER_PMD,
+				 flags & ~CCMEM_PG_ASSIGNED_2M);
+}
+
+/**
+ * ccmem_vm_split_2m() - split the 2 MiB assignment that covers @gfn.
+ * @vm: the VM; vm->lock held, VM usable.
+ * @gfn: a populated private gfn.
+ *
+ * The host side of an RMP nested page fault with the size-mismatch bit: the
+ * guest used a 4 KiB operation on a page the platform holds as 2 MiB, so
+ * the host splits the entry (PSMASH) and lets the guest retry.
+ *
+ * Return: 0 (also when already 4 KiB), -ENOENT without a page, -EIO.
+ */
+int ccmem_vm_split_2m(struct ccmem_vm *vm, u64 gfn)
+{
+	void *entry = xa_load(&vm->pages, gfn);
+	u64 base = ALIGN_DOWN(gfn, PTRS_PER_PMD);
+
+	if (!entry)
+		return -ENOENT;
+	if (!(ccmem_pg_flags(entry) & CCMEM_PG_ASSIGNED_2M))
+		return 0;
+	return ccmem_split_block(vm, base, ccmem_pg_pfn(entry) - (gfn - base),
+				 ccmem_pg_flags(entry));
+}
+EXPORT_SYMBOL_GPL(ccmem_vm_split_2m);
+
+/**
+ * ccmem_release_range() - take every private page of a range from the VM.
+ * @vm: the VM; vm->lock held and vm->arch set.
+ * @gfn: first page.
+ * @npages: number of pages.
+ *
+ * 2 MiB assignments wholly inside the range are released as one; ones that
+ * straddle its edge are split first. Cost: the populated pages in the
+ * range. A failure leaks the affected pages and marks the VM dead, and the
+ * walk goes on so that a VM being destroyed gives back all it can.
+ *
+ * Return: 0, or -EIO if any page was leaked.
+ */
+int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
+{
+	u64 last = gfn + npages - 1;
+	unsigned long idx;
+	void *entry;
+	int ret = 0;
+
+	xa_for_each_range(&vm->pages, idx, entry, gfn, last) {
+		u64 pfn = ccmem_pg_pfn(entry);
+		unsigned long flags = ccmem_pg_flags(entry);
+		u64 base = ALIGN_DOWN(idx, PTRS_PER_PMD);
+		u64 base_pfn = pfn - (idx - base);
+
+		if (flags & CCMEM_PG_ASSIGNED_2M) {
+			if (base >= gfn && base + PTRS_PER_PMD - 1 <= last) {
+				if (ccmem_release_pages(vm, base, base_pfn,
+							PTRS_PER_PMD))
+					ret = -EIO;
+				idx = base + PTRS_PER_PMD - 1;
+				continue;
+			}
+			if (ccmem_split_block(vm, base, base_pfn, flags)) {
+				ret = -EIO;
+				idx = base + PTRS_PER_PMD - 1;
+				continue;
+			}
+		}
+		if (ccmem_release_pages(vm, idx, pfn, 1))
+			ret = -EIO;
+		cond_resched();
+	}
+	return ret;
+}
+
+/**
+ * ccmem_vm_populate() - CCMEM_VM_POPULATE.
+ * @vm: the VM; vm->lock held, VM usable.
+ * @uarg: user pointer to struct ccmem_populate.
+ *
+ * Return: 0 or a negative errno as documented in the uapi.
+ */
+long ccmem_vm_populate(struct ccmem_vm *vm, void __user *uarg)
+{
+	struct ccmem_populate arg;
+	u64 gfn, end, n, done = 0;
+	bool immutable;
+	int ret = 0;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~CCMEM_POPULATE_F_IMMUTABLE) || arg.reserved0 ||
+	    arg.populated || arg.reserved[0] || arg.reserved[1])
+		return -EINVAL;
+	if (!arg.size || !PAGE_ALIGNED(arg.gpa) || !PAGE_ALIGNED(arg.size) ||
+	    arg.gpa >= CCMEM_MAX_GPA || arg.size > CCMEM_MAX_GPA - arg.gpa)
+		return -EINVAL;
+
+	gfn = arg.gpa >> PAGE_SHIFT;
+	end = gfn + (arg.size >> PAGE_SHIFT);
+	if (!ccmem_range_in_regions(vm, gfn, end - gfn))
+		return -ENOENT;
+	if (!ccmem_range_is_private(vm, gfn, end - gfn))
+		return -EPERM;
+
+	immutable = arg.flags & CCMEM_POPULATE_F_IMMUTABLE;
+	for (; gfn < end; gfn++) {
+		if (xa_load(&vm->pages, gfn))
+			continue;
+		ret = ccmem_populate_one(vm, gfn, arg.gpa >> PAGE_SHIFT, end,
+					 immutable, &n);
+		if (ret)
+			break;
+		done += n;
+		gfn += n - 1;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+
+	arg.populated = done << PAGE_SHIFT;
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return -EFAULT;
+	return ret;
+}
+
+/**
+ * ccmem_vm_resolve_private() - the page behind a private gfn.
+ * @vm: the VM; vm->lock held, VM usable.
+ * @gfn: guest frame.
+ * @populate: allocate and assign the page if it has none yet.
+ * @pfn: out: its pfn.
+ * @assigned_2m: out: it is covered by a 2 MiB platform entry.
+ *
+ * Return: 0; -EPERM if @gfn is shared; -ENOENT if it is in no region or
+ * has no page and @populate is false; -ENOMEM; -EIO.
+ */
+int ccmem_vm_resolve_private(struct ccmem_vm *vm, u64 gfn, bool populate,
+			     u64 *pfn, bool *assigned_2m)
+{
+	void *entry;
+	int ret;
+
+	if (!ccmem_find_region(vm, gfn))
+		return -ENOENT;
+	if (!ccmem_gfn_is_private(vm, gfn))
+		return -EPERM;
+	entry = xa_load(&vm->pages, gfn);
+	if (!entry) {
+		if (!populate)
+			return -ENOENT;
+		ret = ccmem_populate_gfn(vm, gfn, false);
+		if (ret)
+			return ret;
+		entry = xa_load(&vm->pages, gfn);
+	}
+	*pfn = ccmem_pg_pfn(entry);
+	*assigned_2m = ccmem_pg_flags(entry) & CCMEM_PG_ASSIGNED_2M;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(ccmem_vm_resolve_private);
+
+int ccmem_pool_init(void)
+{
+	return 0;
+}
+
+void ccmem_pool_exit(void)
+{
+	struct page *page, *tmp;
+
+	spin_lock(&ccmem_free_lock);
+	list_for_each_entry_safe(page, tmp, &ccmem_free_list, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	ccmem_free_count = 0;
+	atomic64_set(&ccmem_gstats.free_list_pages, 0);
+	spin_unlock(&ccmem_free_lock);
+}

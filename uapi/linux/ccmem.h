@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ccmem - confidential-VM memory management for AMD SEV-SNP and Intel TDX.
+ *
+ * This is the one ABI shared by the host modules, the guest code, the
+ * selftests, the tools and the QEMU patches.
+ *
+ * The interface is the character device /dev/ccmem plus one file descriptor
+ * per VM. /dev/ccmem answers CCMEM_GET_API_VERSION and CCMEM_CREATE_VM; every
+ * other ioctl is issued on a VM fd.
+ *
+ * Conventions: every struct has fixed-size fields, explicit padding, a flags
+ * field and reserved fields. Unknown flags and non-zero reserved fields are
+ * rejected with -EINVAL so that the ABI can grow.
+ */
+#ifndef _UAPI_LINUX_CCMEM_H
+#define _UAPI_LINUX_CCMEM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define CCMEM_API_VERSION	1
+#define CCMEM_IO		0xCC
+
+/* VM types (struct ccmem_vm_create.type). */
+#define CCMEM_VM_SNP		1
+#define CCMEM_VM_TDX		2
+
+/* Platform backends (struct ccmem_vm_create.backend). */
+#define CCMEM_BACKEND_AUTO	0	/* hw when the host supports it, else emu */
+#define CCMEM_BACKEND_HW	1	/* the real instructions */
+#define CCMEM_BACKEND_EMU	2	/* the software model of the platform */
+
+/**
+ * struct ccmem_vm_create - argument of CCMEM_CREATE_VM.
+ * @type:		CCMEM_VM_SNP or CCMEM_VM_TDX.
+ * @backend:		CCMEM_BACKEND_AUTO, _HW or _EMU.
+ * @flags:		must be zero.
+ * @fault_queue_len:	capacity of the VM's fault record queue; 0 selects
+ *			the default (256). At most 65536.
+ * @asid:		out: the ASID (SNP) or key id (TDX) given to the VM.
+ * @backend_used:	out: the backend chosen (CCMEM_BACKEND_HW or _EMU).
+ * @reserved:		must be zero.
+ *
+ * On success the ioctl returns a new VM file descriptor (O_CLOEXEC).
+ */
+struct ccmem_vm_create {
+	__u32 type;
+	__u32 backend;
+	__u32 flags;
+	__u32 fault_queue_len;
+	__u32 asid;
+	__u32 backend_used;
+	__u64 reserved[4];
+};
+
+/* struct ccmem_region.flags */
+#define CCMEM_REGION_F_PRIVATE	(1U << 0)	/* the region starts private */
+
+/**
+ * struct ccmem_region - argument of CCMEM_VM_ADD_REGION.
+ * @gpa:		guest physical base; 4 KiB aligned.
+ * @size:		size in bytes; 4 KiB aligned, non-zero, at most
+ *			CCMEM_MAX_REGION_SIZE.
+ * @shared_uaddr:	user address of the shared backing (@size bytes,
+ *			4 KiB aligned). Guest shared accesses land here.
+ *			Private backing is allocated by the module on demand
+ *			and is never mapped into host userspace.
+ * @flags:		CCMEM_REGION_F_PRIVATE, or zero (starts shared).
+ * @slot:		out: the region's index.
+ * @reserved:		must be zero.
+ *
+ * Errors: -EINVAL misaligned, zero size, unknown flags or reserved set;
+ * -E2BIG larger than CCMEM_MAX_REGION_SIZE or beyond CCMEM_MAX_GPA;
+ * -EEXIST overlaps a region of the VM; -EFAULT @shared_uaddr is not a valid
+ * user range; -ENOSPC the VM has CCMEM_MAX_REGIONS regions.
+ */
+struct ccmem_region {
+	__u64 gpa;
+	__u64 size;
+	__u64 shared_uaddr;
+	__u32 flags;
+	__u32 slot;
+	__u64 reserved[4];
+};
+
+#define CCMEM_MAX_REGIONS	64
+#define CCMEM_MAX_REGION_SIZE	(1ULL << 40)	/* 1 TiB */
+#define CCMEM_MAX_GPA		(1ULL << 51)	/* below the TDX shared bit */
+
+/* struct ccmem_attributes.attributes */
+#define CCMEM_ATTR_PRIVATE	(1ULL << 3)	/* same bit as KVM's */
+
+/**
+ * struct ccmem_attributes - argument of CCMEM_VM_SET_ATTRIBUTES.
+ * @gpa:	start; 4 KiB aligned.
+ * @size:	size in bytes; 4 KiB aligned, non-zero, inside the VM's
+ *		regions.
+ * @attributes:	CCMEM_ATTR_PRIVATE to make the range private, 0 to make it
+ *		shared.
+ * @flags:	must be zero.
+ * @reserved0:	must be zero.
+ * @reserved:	must be zero.
+ *
+ * The conversion is all-or-nothing: the whole range is checked before any
+ * page changes state. Private->shared returns each populated page to the
+ * hypervisor through the platform and scrubs it before the host allocator
+ * sees it again. Shared->private never exposes old host-visible content:
+ * private pages are always fresh, scrubbed pages.
+ *
+ * Errors: -EINVAL bad alignment, flags, attributes or reserved; -ENOENT part
+ * of the range is not covered by a region; -EBUSY part of the range is
+ * pinned; -EIO a platform operation failed (the pages are leaked and the VM
+ * is dead); -ENODEV the platform module went away.
+ */
+struct ccmem_attributes {
+	__u64 gpa;
+	__u64 size;
+	__u64 attributes;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/* struct ccmem_populate.flags */
+#define CCMEM_POPULATE_F_IMMUTABLE	(1U << 0)	/* launch pages */
+
+/**
+ * struct ccmem_populate - argument of CCMEM_VM_POPULATE.
+ * @gpa:	start; 4 KiB aligned.
+ * @size:	size in bytes; 4 KiB aligned, non-zero.
+ * @flags:	CCMEM_POPULATE_F_IMMUTABLE assigns launch pages that only
+ *		firmware may change until the VM is destroyed.
+ * @reserved0:	must be zero.
+ * @populated:	out: bytes newly allocated and assigned to the guest.
+ * @reserved:	must be zero.
+ *
+ * Allocates private backing for a private range and assigns it to the guest
+ * through the platform (RMPUPDATE on SNP): as one 2 MiB entry where the
+ * whole aligned 2 MiB is private, else 4 KiB entries. Pages are assigned
+ * but not validated: the guest validates them. Errors as for
+ * CCMEM_VM_SET_ATTRIBUTES, plus -EPERM when part of the range is shared and
+ * -ENOMEM.
+ */
+struct ccmem_populate {
+	__u64 gpa;
+	__u64 size;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 populated;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ccmem_pin - argument of CCMEM_VM_PIN and CCMEM_VM_UNPIN.
+ * @gpa:	start; 4 KiB aligned.
+ * @size:	size in bytes; 4 KiB aligned, non-zero, at most
+ *		CCMEM_MAX_PIN_SIZE.
+ * @flags:	must be zero.
+ * @reserved0:	must be zero.
+ * @reserved:	must be zero.
+ *
+ * CCMEM_VM_PIN long-term pins the shared backing of a shared range for DMA.
+ * While pinned, any conversion touching the range fails with -EBUSY.
+ * CCMEM_VM_UNPIN releases a pin made with exactly the same @gpa and @size.
+ *
+ * Errors: -EINVAL bad alignment, size, flags or reserved; -ENOENT not inside
+ * a region (PIN) or no such pin (UNPIN); -EPERM part of the range is
+ * private; -ENOSPC the VM has CCMEM_MAX_PINS pins; -EFAULT the shared
+ * backing could not be pinned.
+ */
+struct ccmem_pin {
+	__u64 gpa;
+	__u64 size;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+#define CCMEM_MAX_PINS		256
+#define CCMEM_MAX_PIN_SIZE	(1ULL << 30)
+
+/* struct ccmem_fault.reason */
+#define CCMEM_FAULT_RMP_NPF		1  /* guest access broke an RMP rule */
+#define CCMEM_FAULT_MEMORY_ATTR		2  /* access kind != gfn attribute */
+#define CCMEM_FAULT_NO_REGION		3  /* gpa is not in any region */
+#define CCMEM_FAULT_HOST_RMP_PF		4  /* host wrote an assigned page */
+
+/* struct ccmem_fault.flags */
+#define CCMEM_FAULT_F_PRIVATE	(1U << 0)	/* the access was private */
+#define CCMEM_FAULT_F_WRITE	(1U << 1)
+#define CCMEM_FAULT_F_EXEC	(1U << 2)
+
+/**
+ * struct ccmem_fault - one fault record, queued for the VMM.
+ * @seq:	sequence number; consecutive per VM, starting at 1. A gap
+ *		would mean a lost record: the queue never drops one.
+ * @gpa:	faulting guest physical address (4 KiB aligned).
+ * @size:	size of the faulting access range (4 KiB or 2 MiB).
+ * @reason:	CCMEM_FAULT_*.
+ * @flags:	CCMEM_FAULT_F_*: the kind of access.
+ * @error_code:	the hardware error code (#NPF / #PF bits), if any.
+ * @vcpu:	the vCPU that faulted.
+ * @reserved:	zero.
+ */
+struct ccmem_fault {
+	__u64 seq;
+	__u64 gpa;
+	__u64 size;
+	__u32 reason;
+	__u32 flags;
+	__u64 error_code;
+	__u32 vcpu;
+	__u32 reserved[3];
+};
+
+/**
+ * struct ccmem_fault_read - argument of CCMEM_VM_READ_FAULTS.
+ * @records:	user pointer to an array of struct ccmem_fault.
+ * @nr:		capacity of @records, at least 1.
+ * @count:	out: records copied and removed from the queue.
+ * @flags:	must be zero.
+ * @pending:	out: records still queued after this read.
+ * @reserved:	must be zero.
+ *
+ * The queue holds struct ccmem_vm_create.fault_queue_len records. When it
+ * is full, the access that would add a record does not happen and fails
+ * with -EAGAIN: nothing is dropped. The VMM drains with this ioctl (poll()
+ * on the VM fd reports EPOLLIN while records are queued) and the access is
+ * retried. ccmem_vm_stats.faults_backpressure counts those refusals.
+ */
+struct ccmem_fault_read {
+	__u64 records;
+	__u32 nr;
+	__u32 count;
+	__u32 flags;
+	__u32 pending;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ccmem_vm_stats - argument of CCMEM_VM_GET_STATS.
+ * @flags:		must be zero on input.
+ * @state:		out: CCMEM_VM_STATE_*.
+ * @private_bytes:	bytes of the VM's regions that are private.
+ * @shared_bytes:	bytes of the VM's regions that are shared.
+ * @attr_ranges:	attribute ranges stored (the cost unit of a
+ *			conversion).
+ * @populated_pages:	private 4 KiB pages currently allocated.
+ * @assigned_2m:	2 MiB platform assignments made (RMPUPDATE 2M).
+ * @assigned_4k:	4 KiB platform assignments made.
+ * @to_private:		conversions to private (ioctl calls).
+ * @to_shared:		conversions to shared (ioctl calls).
+ * @scrubbed_pages:	pages scrubbed before leaving the VM.
+ * @reclaimed_pages:	pages returned to the hypervisor state.
+ * @leaked_pages:	pages leaked after a platform failure.
+ * @splits:		2 MiB entries split (PSMASH).
+ * @platform_retries:	platform operations retried (OVERLAP/INUSE/BUSY).
+ * @pinned_pages:	pages pinned for DMA now.
+ * @faults_queued:	fault records queued in total.
+ * @faults_backpressure: accesses refused because the queue was full.
+ * @sigbus:		host userspace touches of private memory refused.
+ * @reserved:		zero.
+ */
+struct ccmem_vm_stats {
+	__u32 flags;
+	__u32 state;
+	__u64 private_bytes;
+	__u64 shared_bytes;
+	__u64 attr_ranges;
+	__u64 populated_pages;
+	__u64 assigned_2m;
+	__u64 assigned_4k;
+	__u64 to_private;
+	__u64 to_shared;
+	__u64 scrubbed_pages;
+	__u64 reclaimed_pages;
+	__u64 leaked_pages;
+	__u64 splits;
+	__u64 platform_retries;
+	__u64 pinned_pages;
+	__u64 faults_queued;
+	__u64 faults_backpressure;
+	__u64 sigbus;
+	__u64 reserved[8];
+};
+
+#define CCMEM_VM_STATE_LIVE	0	/* normal */
+#define CCMEM_VM_STATE_DEAD	1	/* a platform failure; only stats,
+					 * faults and close still work */
+#define CCMEM_VM_STATE_DETACHED	2	/* platform module unloaded;
+					 * memory reclaimed */
+
+/* One byte per unit in the CCMEM_VM_GET_MAP buffer. */
+#define CCMEM_MAP_PRIVATE	(1U << 0)	/* some page is private */
+#define CCMEM_MAP_SHARED	(1U << 1)	/* some page is shared */
+#define CCMEM_MAP_VALIDATED	(1U << 2)	/* some private page validated */
+#define CCMEM_MAP_UNVALIDATED	(1U << 3)	/* some private page is not */
+#define CCMEM_MAP_PINNED	(1U << 4)	/* some page is pinned */
+#define CCMEM_MAP_HOLE		(1U << 5)	/* some page is in no region */
+
+/**
+ * struct ccmem_map - argument of CCMEM_VM_GET_MAP.
+ * @gpa:	start; aligned to the unit.
+ * @size:	size in bytes; a multiple of the unit, at most 1 << 20 units.
+ * @buf:	user pointer to size >> @unit_shift bytes of CCMEM_MAP_* bits.
+ * @unit_shift:	log2 of the unit, 12 (4 KiB) to 30 (1 GiB).
+ * @flags:	must be zero.
+ * @reserved:	must be zero.
+ */
+struct ccmem_map {
+	__u64 gpa;
+	__u64 size;
+	__u64 buf;
+	__u32 unit_shift;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/* struct ccmem_emu_op.op: guest-side (and host-access) platform operations */
+#define CCMEM_EMU_PVALIDATE	1	/* arg: validate (1) / rescind (0) */
+#define CCMEM_EMU_RMPADJUST	2	/* arg: RMPADJUST attributes */
+#define CCMEM_EMU_READ		3	/* guest read of len bytes into buf */
+#define CCMEM_EMU_WRITE		4	/* guest write of len bytes from buf */
+#define CCMEM_EMU_HOST_WRITE	5	/* host kernel write to the backing */
+#define CCMEM_EMU_LOOKUP	6	/* read the RMP entry backing gpa */
+
+/* struct ccmem_emu_op.flags */
+#define CCMEM_EMU_F_2M		(1U << 0)	/* 2 MiB page size */
+#define CCMEM_EMU_F_SHARED	(1U << 1)	/* C-bit clear: shared access */
+
+/* struct ccmem_emu_op.result */
+#define CCMEM_EMU_R_DONE	0	/* the instruction completed; see ret */
+#define CCMEM_EMU_R_FAULT	1	/* exited to the VMM; see fault_seq */
+#define CCMEM_EMU_R_VC		2	/* #VC raised in the guest; see ret */
+
+/* struct ccmem_emu_op.out_flags */
+#define CCMEM_EMU_O_NOCHANGE	(1U << 0)	/* PVALIDATE rFLAGS.CF */
+#define CCMEM_EMU_O_ASSIGNED	(1U << 1)	/* LOOKUP: entry assigned */
+#define CCMEM_EMU_O_VALIDATED	(1U << 2)	/* LOOKUP: entry validated */
+#define CCMEM_EMU_O_2M		(1U << 3)	/* LOOKUP: 2 MiB entry */
+#define CCMEM_EMU_O_IMMUTABLE	(1U << 4)	/* LOOKUP: entry immutable */
+
+/**
+ * struct ccmem_emu_op - argument of CCMEM_VM_EMU_GUEST_OP (emu backend).
+ * @op:		CCMEM_EMU_*.
+ * @flags:	CCMEM_EMU_F_*.
+ * @gpa:	guest physical address; 4 KiB aligned (2 MiB with _F_2M)
+ *		except for READ/WRITE, which must not cross a page.
+ * @buf:	READ/WRITE/HOST_WRITE: user buffer.
+ * @len:	READ/WRITE/HOST_WRITE: bytes, 1 to 4096.
+ * @vmpl:	the guest VMPL executing the operation (0-3).
+ * @arg:	PVALIDATE: 1 validate, 0 rescind. RMPADJUST: attributes
+ *		(bits 7:0 permissions, 15:8 target VMPL, bit 16 VMSA).
+ * @result:	out: CCMEM_EMU_R_*.
+ * @out_flags:	out: CCMEM_EMU_O_*.
+ * @ret:	out: the instruction's EAX, or the #VC error code.
+ * @fault_seq:	out: with CCMEM_EMU_R_FAULT, the queued record's seq.
+ * @asid:	out: LOOKUP: the entry's ASID.
+ * @reserved0:	must be zero.
+ * @reserved:	must be zero.
+ *
+ * Executes one guest instruction or access against the VM's emulated
+ * platform, as the hardware would, from the caller's context. Returns
+ * -EOPNOTSUPP on the hw backend and -EAGAIN when a fault record could not
+ * be queued (see struct ccmem_fault_read).
+ */
+struct ccmem_emu_op {
+	__u32 op;
+	__u32 flags;
+	__u64 gpa;
+	__u64 buf;
+	__u32 len;
+	__u32 vmpl;
+	__u64 arg;
+	__u32 result;
+	__u32 out_flags;
+	__u64 ret;
+	__u64 fault_seq;
+	__u32 asid;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/* struct ccmem_emu_inject.op */
+#define CCMEM_INJECT_RMPUPDATE	1	/* make RMPUPDATE fail */
+#define CCMEM_INJECT_PSMASH	2	/* make PSMASH fail */
+
+/**
+ * struct ccmem_emu_inject - argument of CCMEM_VM_EMU_INJECT (emu backend).
+ * @op:		CCMEM_INJECT_*.
+ * @code:	the hardware code the next calls return instead of running.
+ * @count:	how many calls fail (0 clears the injection).
+ * @flags:	must be zero.
+ * @reserved:	must be zero.
+ *
+ * A test control of the emulated platform: the next @count @op calls made
+ * for this VM return @code. Use it to exercise the retry and leak paths.
+ */
+struct ccmem_emu_inject {
+	__u32 op;
+	__u32 code;
+	__u32 count;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/* ioctls on /dev/ccmem */
+#define CCMEM_GET_API_VERSION	_IO(CCMEM_IO, 0x00)
+#define CCMEM_CREATE_VM		_IOWR(CCMEM_IO, 0x01, struct ccmem_vm_create)
+
+/* ioctls on a VM fd */
+#define CCMEM_VM_ADD_REGION	_IOWR(CCMEM_IO, 0x10, struct ccmem_region)
+#define CCMEM_VM_SET_ATTRIBUTES	_IOW(CCMEM_IO, 0x11, struct ccmem_attributes)
+#define CCMEM_VM_POPULATE	_IOWR(CCMEM_IO, 0x12, struct ccmem_populate)
+#define CCMEM_VM_PIN		_IOW(CCMEM_IO, 0x13, struct ccmem_pin)
+#define CCMEM_VM_UNPIN		_IOW(CCMEM_IO, 0x14, struct ccmem_pin)
+#define CCMEM_VM_READ_FAULTS	_IOWR(CCMEM_IO, 0x15, struct ccmem_fault_read)
+#define CCMEM_VM_GET_STATS	_IOWR(CCMEM_IO, 0x16, struct ccmem_vm_stats)
+#define CCMEM_VM_GET_MAP	_IOW(CCMEM_IO, 0x17, struct ccmem_map)
+#define CCMEM_VM_EMU_GUEST_OP	_IOWR(CCMEM_IO, 0x20, struct ccmem_emu_op)
+#define CCMEM_VM_EMU_INJECT	_IOW(CCMEM_IO, 0x21, struct ccmem_emu_inject)
+
+#endif /* _UAPI_LINUX_CCMEM_H */
