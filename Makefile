@@ -106,7 +106,7 @@ run:
 bench:
 	bash scripts/setup-deps
 	$(MAKE) all
-	bash scripts/vmtest --mode bench --mem 6144 --timeout 3000
+	bash scripts/vmtest --mode bench --mem 4096 --timeout 3000 --prog-timeout 2900
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean

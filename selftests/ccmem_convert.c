@@ -16,7 +16,7 @@ FIXTURE(conv) {
 
 FIXTURE_SETUP(conv)
 {
-	CCMEM_FIXTURE_SETUP(self->t);
+	ASSERT_EQ(0, tvm_setup_std(&self->t));
 }
 
 FIXTURE_TEARDOWN(conv)

@@ -17,7 +17,7 @@ FIXTURE(region) {
 
 FIXTURE_SETUP(region)
 {
-	CCMEM_FIXTURE_SETUP(self->t);
+	ASSERT_EQ(0, tvm_setup_std(&self->t));
 	self->backing = map_backing(SZ_1G);
 	ASSERT_NE(NULL, self->backing);
 }

@@ -26,7 +26,7 @@
  */
 bool ccmem_gfn_is_private(struct ccmem_vm *vm, u64 gfn)
 {
-	return mtree_load(&vm->attrs, gfn) != NULL;
+	return !!mtree_load(&vm->attrs, gfn);
 }
 EXPORT_SYMBOL_GPL(ccmem_gfn_is_private);
 

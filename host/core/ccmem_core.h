@@ -144,7 +144,7 @@ struct ccmem_vm {
 	u32 backend;
 	u32 asid;
 
-	struct mutex lock;
+	struct mutex lock;		/* see the comment above */
 	u32 state;			/* CCMEM_VM_STATE_* */
 	const struct ccmem_arch_ops *arch;
 	void *arch_data;
@@ -159,7 +159,7 @@ struct ccmem_vm {
 	struct list_head pins;
 	u32 nr_pins;
 
-	spinlock_t fq_lock;
+	spinlock_t fq_lock;		/* fq, fq_head, fq_count, fq_seq */
 	wait_queue_head_t fq_wait;
 	struct ccmem_fault *fq;
 	u32 fq_len, fq_head, fq_count;

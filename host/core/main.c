@@ -20,6 +20,7 @@
 #define CREATE_TRACE_POINTS
 #include "ccmem_trace.h"
 
+/* Protects ccmem_vms and ccmem_archs; taken before any vm->lock. */
 DEFINE_MUTEX(ccmem_vms_lock);
 LIST_HEAD(ccmem_vms);
 

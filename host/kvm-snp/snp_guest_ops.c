@@ -61,23 +61,47 @@ static bool snp_fix_size_fault(struct ccmem_vm *vm, u64 gfn, int ret, u64 npf)
 	return !ccmem_vm_split_2m(vm, gfn);
 }
 
-static int snp_op_pvalidate(struct ccmem_vm *vm, struct ccmem_emu_op *op)
+/* One guest instruction on the page at op->gpa: PVALIDATE or RMPADJUST. */
+typedef int (*snp_insn_fn)(struct ccmem_vm *vm, struct ccmem_emu_op *op,
+			   u64 spa, int pagesize, bool *no_change, u64 *npf);
+
+static int snp_do_pvalidate(struct ccmem_vm *vm, struct ccmem_emu_op *op,
+			    u64 spa, int pagesize, bool *no_change, u64 *npf)
 {
-	const struct snp_platform *p = snp_vm(vm)->plat;
+	return snp_vm(vm)->plat->pvalidate(spa, op->gpa, vm->asid, op->vmpl,
+					   pagesize, op->arg, no_change, npf);
+}
+
+static int snp_do_rmpadjust(struct ccmem_vm *vm, struct ccmem_emu_op *op,
+			    u64 spa, int pagesize, bool *no_change, u64 *npf)
+{
+	return snp_vm(vm)->plat->rmpadjust(spa, op->gpa, vm->asid, op->vmpl,
+					   pagesize, op->arg, npf);
+}
+
+/*
+ * The common path of both instructions, which share their FAIL_INPUT (1)
+ * and FAIL_SIZEMISMATCH (6) codes: operand checks, the page behind the gfn
+ * (populated on demand), the 2 MiB-over-4 KiB size check, the instruction,
+ * the host's size-fault fixup, and the exit on a nested page fault.
+ */
+static int snp_run_insn(struct ccmem_vm *vm, struct ccmem_emu_op *op,
+			snp_insn_fn fn)
+{
 	bool is_2m = op->flags & CCMEM_EMU_F_2M;
+	int pagesize = is_2m ? RMP_PG_2M : RMP_PG_4K;
 	u64 size = is_2m ? CCMEM_2M_SIZE : PAGE_SIZE;
 	u64 gfn = op->gpa >> PAGE_SHIFT, pfn, npf = 0;
 	bool assigned_2m, no_change = false;
 	int ret;
 
-	if (op->arg > 1 || (op->flags & CCMEM_EMU_F_SHARED) || op->len)
+	if ((op->flags & CCMEM_EMU_F_SHARED) || op->len)
 		return -EINVAL;
 	/* The instruction itself rejects a misaligned address. */
 	if (!IS_ALIGNED(op->gpa, size)) {
 		op->ret = PVALIDATE_FAIL_INPUT;
 		return 0;
 	}
-
 	ret = snp_private_pfn(vm, op, gfn, size, false, &pfn, &assigned_2m);
 	if (ret)
 		return ret < 0 ? ret : 0;
@@ -87,13 +111,9 @@ static int snp_op_pvalidate(struct ccmem_vm *vm, struct ccmem_emu_op *op)
 		return 0;
 	}
 
-	ret = p->pvalidate(pfn << PAGE_SHIFT, op->gpa, vm->asid, op->vmpl,
-			   is_2m ? RMP_PG_2M : RMP_PG_4K, op->arg, &no_change,
-			   &npf);
+	ret = fn(vm, op, pfn << PAGE_SHIFT, pagesize, &no_change, &npf);
 	if (snp_fix_size_fault(vm, gfn, ret, npf))
-		ret = p->pvalidate(pfn << PAGE_SHIFT, op->gpa, vm->asid,
-				   op->vmpl, RMP_PG_4K, op->arg, &no_change,
-				   &npf);
+		ret = fn(vm, op, pfn << PAGE_SHIFT, pagesize, &no_change, &npf);
 	if (ret == -1)
 		return ccmem_vm_report_fault(vm, op->gpa, size,
 					     CCMEM_FAULT_RMP_NPF,
@@ -103,43 +123,6 @@ static int snp_op_pvalidate(struct ccmem_vm *vm, struct ccmem_emu_op *op)
 	op->ret = ret;
 	if (no_change)
 		op->out_flags |= CCMEM_EMU_O_NOCHANGE;
-	return 0;
-}
-
-static int snp_op_rmpadjust(struct ccmem_vm *vm, struct ccmem_emu_op *op)
-{
-	const struct snp_platform *p = snp_vm(vm)->plat;
-	bool is_2m = op->flags & CCMEM_EMU_F_2M;
-	u64 size = is_2m ? CCMEM_2M_SIZE : PAGE_SIZE;
-	u64 gfn = op->gpa >> PAGE_SHIFT, pfn, npf = 0;
-	bool assigned_2m;
-	int ret;
-
-	if ((op->flags & CCMEM_EMU_F_SHARED) || op->len)
-		return -EINVAL;
-	if (!IS_ALIGNED(op->gpa, size)) {
-		op->ret = RMPADJUST_FAIL_INPUT;
-		return 0;
-	}
-	ret = snp_private_pfn(vm, op, gfn, size, true, &pfn, &assigned_2m);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	if (is_2m && !assigned_2m) {
-		op->ret = RMPADJUST_FAIL_SIZEMISMATCH;
-		return 0;
-	}
-	ret = p->rmpadjust(pfn << PAGE_SHIFT, op->gpa, vm->asid, op->vmpl,
-			   is_2m ? RMP_PG_2M : RMP_PG_4K, op->arg, &npf);
-	if (snp_fix_size_fault(vm, gfn, ret, npf))
-		ret = p->rmpadjust(pfn << PAGE_SHIFT, op->gpa, vm->asid,
-				   op->vmpl, RMP_PG_4K, op->arg, &npf);
-	if (ret == -1)
-		return ccmem_vm_report_fault(vm, op->gpa, size,
-					     CCMEM_FAULT_RMP_NPF,
-					     CCMEM_FAULT_F_PRIVATE, npf, op);
-	if (ret < 0)
-		return ret;
-	op->ret = ret;
 	return 0;
 }
 
@@ -298,9 +281,11 @@ int snp_emu_op(struct ccmem_vm *vm, struct ccmem_emu_op *op)
 
 	switch (op->op) {
 	case CCMEM_EMU_PVALIDATE:
-		return snp_op_pvalidate(vm, op);
+		if (op->arg > 1)
+			return -EINVAL;
+		return snp_run_insn(vm, op, snp_do_pvalidate);
 	case CCMEM_EMU_RMPADJUST:
-		return snp_op_rmpadjust(vm, op);
+		return snp_run_insn(vm, op, snp_do_rmpadjust);
 	case CCMEM_EMU_READ:
 		return snp_op_access(vm, op, false);
 	case CCMEM_EMU_WRITE:

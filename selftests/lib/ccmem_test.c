@@ -103,7 +103,8 @@ void tvm_destroy(struct tvm *t)
 		close(t->dev);
 	if (t->shared)
 		munmap(t->shared, t->size);
-	t->fd = t->dev = -1;
+	t->fd = -1;
+	t->dev = -1;
 	t->shared = NULL;
 }
 
@@ -328,4 +329,11 @@ long long ccmem_global_stat(const char *name)
 	}
 	fclose(f);
 	return ret;
+}
+
+int tvm_setup_std(struct tvm *t)
+{
+	int ret = tvm_create(t, 0);
+
+	return ret ? ret : tvm_add_region(t, TGPA, TSIZE, 0);
 }

@@ -82,11 +82,5 @@ int ccmem_module_load(const char *name);
 /* Read one counter from /sys/kernel/debug/ccmem/stats; -1 if absent. */
 long long ccmem_global_stat(const char *name);
 
-#define CCMEM_FIXTURE_SETUP(t)						\
-	do {								\
-		int __ret = tvm_create(&(t), 0);			\
-		if (__ret == -ENOENT)					\
-			SKIP(return, "/dev/ccmem missing");		\
-		ASSERT_EQ(0, __ret);					\
-		ASSERT_EQ(0, tvm_add_region(&(t), TGPA, TSIZE, 0));	\
-	} while (0)
+/* Create the standard VM: SNP on emu, one TSIZE region at TGPA. */
+int tvm_setup_std(struct tvm *t);

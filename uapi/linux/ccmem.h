@@ -285,11 +285,14 @@ struct ccmem_vm_stats {
 	__u64 reserved[8];
 };
 
-#define CCMEM_VM_STATE_LIVE	0	/* normal */
-#define CCMEM_VM_STATE_DEAD	1	/* a platform failure; only stats,
-					 * faults and close still work */
-#define CCMEM_VM_STATE_DETACHED	2	/* platform module unloaded;
-					 * memory reclaimed */
+/*
+ * struct ccmem_vm_stats.state: LIVE is normal. DEAD follows a platform
+ * failure: only stats, the map, fault reads and close still work. DETACHED
+ * follows the unload of the platform module: the memory was reclaimed.
+ */
+#define CCMEM_VM_STATE_LIVE	0
+#define CCMEM_VM_STATE_DEAD	1
+#define CCMEM_VM_STATE_DETACHED	2
 
 /* One byte per unit in the CCMEM_VM_GET_MAP buffer. */
 #define CCMEM_MAP_PRIVATE	(1U << 0)	/* some page is private */

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench.c - ccmem-bench: CCMEM_VM_SET_ATTRIBUTES against upstream KVM's
+ * way of keeping memory attributes (one xarray entry per 4 KiB GFN, as
+ * modelled by ccmem_bench_xa.ko), in the same kernel and the same run.
+ *
+ * Figures (see Documentation/benchmarks.rst):
+ *   set_{private,shared}_{16g,64g}  one call converting a whole range;
+ *   random_4k                       many random single-page conversions.
+ *
+ * Every figure prints one machine-readable line
+ *   bench: <name> ccmem=<ns> baseline=<ns> ratio=<baseline/ccmem>x ...
+ * followed by its verdict when it has a target. The last line is
+ *   bench: N passed, M failed
+ * Exit status: 0 every target met, 1 a target missed, 2 the benchmark
+ * could not run (missing device, unexpected error).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ccmem.h>
+#include "bench_xa.h"
+
+#define SZ_4K			0x1000ULL
+#define SZ_1G			0x40000000ULL
+#define PAGE_SHIFT		12
+
+/* Base GPA of the region of every figure, the same for both sides. */
+#define BENCH_GPA		(4 * SZ_1G)
+/* Region of the random figure. */
+#define RANDOM_SIZE		(4 * SZ_1G)
+
+/* Targets, as baseline/ccmem ratios (higher is better for ccmem). */
+#define TARGET_RANGE_64G	1000.0	/* ccmem >= 1000x faster */
+#define TARGET_RANDOM		0.5	/* ccmem at most 2x slower */
+
+#define DEFAULT_ITERS		1000
+#define DEFAULT_REPS		1
+#define DEFAULT_OPS		10000
+#define DEFAULT_SEED		0xcc3e3bec5eedULL
+
+#define DEV_CCMEM		"/dev/ccmem"
+#define DEV_XA			"/dev/ccmem_bench_xa"
+
+struct opts {
+	unsigned int iters;	/* ccmem calls per range figure */
+	unsigned int reps;	/* baseline to-private/to-shared pairs */
+	unsigned int ops;	/* random conversions */
+	__u64 seed;
+};
+
+static unsigned int nr_passed, nr_failed;
+static int xa_fd = -1;
+
+/* Report an error that stops the benchmark; exit status 2. */
+#define fatal(fmt, ...)							\
+	do {								\
+		fflush(stdout);						\
+		fprintf(stderr, "ccmem-bench: error: " fmt "\n",	\
+			##__VA_ARGS__);					\
+		printf("bench: aborted\n");				\
+		exit(2);						\
+	} while (0)
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Human-readable duration; four rotating buffers per printf. */
+static const char *fmt_ns(__u64 ns)
+{
+	static char bufs[4][32];
+	static unsigned int next;
+	char *b = bufs[next++ % 4];
+
+	if (ns < 10000)
+		snprintf(b, 32, "%llu ns", ns);
+	else if (ns < 10000000)
+		snprintf(b, 32, "%.1f us", ns / 1e3);
+	else if (ns < 10000000000ULL)
+		snprintf(b, 32, "%.1f ms", ns / 1e6);
+	else
+		snprintf(b, 32, "%.2f s", ns / 1e9);
+	return b;
+}
+
+static const char *err_name(int err)
+{
+	const char *n = strerrorname_np(err);
+
+	return n ? n : "unknown";
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts @v. */
+static __u64 median(__u64 *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* splitmix64: small, seedable, good enough to pick pages. */
+static __u64 rng_next(__u64 *s)
+{
+	__u64 z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* --- ccmem ------------------------------------------------------------- */
+
+/* A ccmem VM with one region whose shared backing is only reserved. */
+struct cvm {
+	int dev;
+	int fd;
+	void *backing;
+	__u64 gpa;
+	__u64 size;
+};
+
+static void cvm_open(struct cvm *v, __u64 gpa, __u64 size)
+{
+	struct ccmem_vm_create c = {
+		.type = CCMEM_VM_SNP,
+		.backend = CCMEM_BACKEND_EMU,
+	};
+	struct ccmem_region r = { .gpa = gpa, .size = size };
+
+	v->gpa = gpa;
+	v->size = size;
+	v->dev = open(DEV_CCMEM, O_RDWR | O_CLOEXEC);
+	if (v->dev < 0)
+		fatal("open %s: %s (is ccmem.ko loaded?)", DEV_CCMEM,
+		      strerror(errno));
+	v->fd = ioctl(v->dev, CCMEM_CREATE_VM, &c);
+	if (v->fd < 0)
+		fatal("CCMEM_CREATE_VM (SNP, emu): %s", strerror(errno));
+	if (c.backend_used != CCMEM_BACKEND_EMU)
+		fatal("CCMEM_CREATE_VM: got backend %u, wanted emu",
+		      c.backend_used);
+
+	/*
+	 * The module only checks that the shared backing is a user range and
+	 * never touches it here: reserve address space, no memory.
+	 */
+	v->backing = mmap(NULL, size, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (v->backing == MAP_FAILED)
+		fatal("mmap %llu GiB of address space: %s",
+		      size / SZ_1G, strerror(errno));
+	r.shared_uaddr = (unsigned long)v->backing;
+	if (ioctl(v->fd, CCMEM_VM_ADD_REGION, &r))
+		fatal("CCMEM_VM_ADD_REGION %llu GiB: %s",
+		      size / SZ_1G, strerror(errno));
+}
+
+static void cvm_close(struct cvm *v)
+{
+	close(v->fd);
+	close(v->dev);
+	munmap(v->backing, v->size);
+}
+
+static int cvm_set(struct cvm *v, __u64 gpa, __u64 size, bool priv)
+{
+	struct ccmem_attributes a = {
+		.gpa = gpa,
+		.size = size,
+		.attributes = priv ? CCMEM_ATTR_PRIVATE : 0,
+	};
+
+	return ioctl(v->fd, CCMEM_VM_SET_ATTRIBUTES, &a) ? -errno : 0;
+}
+
+static __u64 cvm_private_bytes(struct cvm *v)
+{
+	struct ccmem_vm_stats s = { 0 };
+
+	if (ioctl(v->fd, CCMEM_VM_GET_STATS, &s))
+		fatal("CCMEM_VM_GET_STATS: %s", strerror(errno));
+	return s.private_bytes;
+}
+
+static void cvm_set_failed(__u64 gpa, __u64 size, bool priv, int ret)
+{
+	fatal("CCMEM_VM_SET_ATTRIBUTES gpa 0x%llx size 0x%llx to %s: %s",
+	      gpa, size, priv ? "private" : "shared", strerror(-ret));
+}
+
+static void cvm_must_set(struct cvm *v, __u64 gpa, __u64 size,
+			 bool priv)
+{
+	int ret = cvm_set(v, gpa, size, priv);
+
+	if (ret)
+		cvm_set_failed(gpa, size, priv, ret);
+}
+
+/* --- baseline ------------------------------------------------------------ */
+
+static void xa_open(void)
+{
+	xa_fd = open(DEV_XA, O_RDWR | O_CLOEXEC);
+	if (xa_fd < 0)
+		fatal("open %s: %s (is ccmem_bench_xa.ko loaded?)", DEV_XA,
+		      strerror(errno));
+}
+
+static void xa_reset(void)
+{
+	if (ioctl(xa_fd, CCMEM_BENCH_XA_RESET, 0))
+		fatal("CCMEM_BENCH_XA_RESET: %s", strerror(errno));
+}
+
+/* Returns 0 or -errno; *@wall: time around the ioctl, *@kns: kernel's. */
+static int xa_set(__u64 gpa, __u64 size, bool priv, __u64 *wall,
+		  __u64 *kns)
+{
+	struct ccmem_bench_xa_set a = {
+		.gpa = gpa,
+		.size = size,
+		.attributes = priv ? CCMEM_ATTR_PRIVATE : 0,
+	};
+	__u64 t0 = now_ns();
+	int ret = ioctl(xa_fd, CCMEM_BENCH_XA_SET, &a) ? -errno : 0;
+
+	*wall = now_ns() - t0;
+	*kns = ret ? 0 : a.ns;
+	return ret;
+}
+
+/* --- figures ------------------------------------------------------------- */
+
+/*
+ * Print the figure's line and count its verdict. @target is the minimum
+ * baseline/ccmem ratio, or 0 for a figure without a target. @base_err is
+ * the baseline's -errno when it could not run; such a targeted figure
+ * fails, since nothing was compared.
+ */
+static void figure(const char *name, __u64 ccmem_ns, __u64 base_ns,
+		   int base_err, double target)
+{
+	double ratio = (double)base_ns / (double)(ccmem_ns ? ccmem_ns : 1);
+	bool pass = !base_err && ratio >= target;
+
+	if (base_err)
+		printf("bench: %s ccmem=%llu baseline=%s ratio=n/a",
+		       name, ccmem_ns, err_name(-base_err));
+	else
+		printf("bench: %s ccmem=%llu baseline=%llu ratio=%.2fx",
+		       name, ccmem_ns, base_ns, ratio);
+	if (target <= 0) {
+		printf(" target=none INFO\n");
+		return;
+	}
+	printf(" target>=%gx %s\n", target, pass ? "PASS" : "FAIL");
+	if (pass)
+		nr_passed++;
+	else
+		nr_failed++;
+}
+
+/*
+ * One range size: convert [BENCH_GPA, BENCH_GPA + size) to private and back
+ * to shared, @o->iters times on ccmem (median per direction), @o->reps
+ * times on the baseline.
+ */
+static void bench_range(const struct opts *o, __u64 size, const char *tag,
+			double target)
+{
+	unsigned int np = (o->iters + 1) / 2, ns = o->iters / 2, i;
+	__u64 *tp = calloc(np, sizeof(*tp));
+	__u64 *ts = calloc(ns, sizeof(*ts));
+	__u64 *bp = calloc(o->reps, sizeof(*bp));
+	__u64 *bs = calloc(o->reps, sizeof(*bs));
+	__u64 *kp = calloc(o->reps, sizeof(*kp));
+	__u64 *ks = calloc(o->reps, sizeof(*ks));
+	__u64 c_priv, c_shared, min_p, max_p, t0, t, wall, kns;
+	int err_p = 0, err_s = 0, ret;
+	unsigned int nbp = 0, nbs = 0;
+	char name[32];
+	struct cvm v;
+
+	if (!tp || !ts || !bp || !bs || !kp || !ks)
+		fatal("out of memory");
+
+	printf("\n== Range conversion: %llu GiB at gpa 0x%llx (%llu pages) ==\n",
+	       size / SZ_1G, BENCH_GPA, size >> PAGE_SHIFT);
+
+	/* ccmem: one untimed round trip, checked, then the timed ones. */
+	cvm_open(&v, BENCH_GPA, size);
+	cvm_must_set(&v, BENCH_GPA, size, true);
+	if (cvm_private_bytes(&v) != size)
+		fatal("ccmem: %llu private bytes after converting %llu GiB",
+		      cvm_private_bytes(&v), size / SZ_1G);
+	cvm_must_set(&v, BENCH_GPA, size, false);
+	if (cvm_private_bytes(&v) != 0)
+		fatal("ccmem: %llu private bytes after converting back",
+		      cvm_private_bytes(&v));
+	for (i = 0; i < o->iters; i++) {
+		bool priv = !(i & 1);
+
+		t0 = now_ns();
+		ret = cvm_set(&v, BENCH_GPA, size, priv);
+		t = now_ns() - t0;
+		if (ret)
+			cvm_set_failed(BENCH_GPA, size, priv, ret);
+		if (priv)
+			tp[i / 2] = t;
+		else
+			ts[i / 2] = t;
+	}
+	cvm_close(&v);
+	c_priv = median(tp, np);	/* sorts tp */
+	min_p = tp[0];
+	max_p = tp[np - 1];
+	c_shared = median(ts, ns);
+	printf("ccmem     to private: median %s (min %s, max %s; %u calls)\n",
+	       fmt_ns(c_priv), fmt_ns(min_p), fmt_ns(max_p), np);
+	printf("ccmem     to shared:  median %s (min %s, max %s; %u calls)\n",
+	       fmt_ns(c_shared), fmt_ns(ts[0]), fmt_ns(ts[ns - 1]), ns);
+
+	/* Baseline: the same range, from an empty array. */
+	xa_reset();
+	for (i = 0; i < o->reps; i++) {
+		printf("baseline  round trip %u/%u: %llu entries per call, may take a while...\n",
+		       i + 1, o->reps, size >> PAGE_SHIFT);
+		fflush(stdout);
+		err_p = xa_set(BENCH_GPA, size, true, &wall, &kns);
+		if (err_p) {
+			printf("baseline  to private failed after %s: %s\n",
+			       fmt_ns(wall), strerror(-err_p));
+			err_s = err_p;
+			break;
+		}
+		bp[nbp] = wall;
+		kp[nbp++] = kns;
+		err_s = xa_set(BENCH_GPA, size, false, &wall, &kns);
+		if (err_s) {
+			printf("baseline  to shared failed after %s: %s\n",
+			       fmt_ns(wall), strerror(-err_s));
+			break;
+		}
+		bs[nbs] = wall;
+		ks[nbs++] = kns;
+	}
+	xa_reset();
+	if (nbp) {
+		wall = median(bp, nbp);
+		kns = median(kp, nbp);
+		printf("baseline  to private: %s wall, %s in kernel (median of %u)\n",
+		       fmt_ns(wall), fmt_ns(kns), nbp);
+		bp[0] = wall;
+	}
+	if (nbs) {
+		wall = median(bs, nbs);
+		kns = median(ks, nbs);
+		printf("baseline  to shared:  %s wall, %s in kernel (median of %u)\n",
+		       fmt_ns(wall), fmt_ns(kns), nbs);
+		bs[0] = wall;
+	}
+
+	/* A figure is reported from the reps that all succeeded. */
+	snprintf(name, sizeof(name), "set_private_%s", tag);
+	figure(name, c_priv, nbp ? bp[0] : 0, nbp ? 0 : err_p, target);
+	snprintf(name, sizeof(name), "set_shared_%s", tag);
+	figure(name, c_shared, nbs ? bs[0] : 0, nbs ? 0 : err_s, 0);
+	if ((err_p || err_s) && (nbp || nbs))
+		printf("note: baseline round trip %u failed; figures from the earlier ones\n",
+		       i + 1);
+	fflush(stdout);
+
+	free(tp);
+	free(ts);
+	free(bp);
+	free(bs);
+	free(kp);
+	free(ks);
+}
+
+struct rop {
+	__u64 gpa;
+	bool priv;
+};
+
+/*
+ * The random sequence: every operation converts one 4 KiB page that is in
+ * the other state, so none is a no-op. Two in three make a random shared
+ * page private, one in three makes a random private page shared (always
+ * to-private while none is private), so the private set ends up as some
+ * thousands of scattered pages.
+ */
+static struct rop *gen_ops(__u64 seed, unsigned int n, __u64 npages,
+			   unsigned int *nr_to_priv, __u64 *nr_private)
+{
+	struct rop *ops = calloc(n, sizeof(*ops));
+	__u8 *priv = calloc(npages, 1);
+	__u32 *pos = calloc(npages, sizeof(*pos));
+	__u32 *list = calloc(n, sizeof(*list));
+	__u64 s = seed, pg;
+	unsigned int nlist = 0, i;
+
+	if (!ops || !priv || !pos || !list)
+		fatal("out of memory");
+	*nr_to_priv = 0;
+	for (i = 0; i < n; i++) {
+		if (!nlist || rng_next(&s) % 3) {
+			do
+				pg = rng_next(&s) % npages;
+			while (priv[pg]);
+			priv[pg] = 1;
+			pos[pg] = nlist;
+			list[nlist++] = pg;
+			ops[i].priv = true;
+			(*nr_to_priv)++;
+		} else {
+			unsigned int k = rng_next(&s) % nlist;
+
+			pg = list[k];
+			priv[pg] = 0;
+			list[k] = list[--nlist];
+			pos[list[k]] = k;
+			ops[i].priv = false;
+		}
+		ops[i].gpa = BENCH_GPA + (pg << PAGE_SHIFT);
+	}
+	*nr_private = nlist;
+	free(priv);
+	free(pos);
+	free(list);
+	return ops;
+}
+
+static void bench_random(const struct opts *o)
+{
+	__u64 npages = RANDOM_SIZE >> PAGE_SHIFT, nr_private;
+	__u64 c_total, b_total = 0, b_kernel = 0, t0, wall, kns;
+	unsigned int nr_to_priv, i, done = 0;
+	struct rop *ops;
+	struct cvm v;
+	int err = 0;
+
+	ops = gen_ops(o->seed, o->ops, npages, &nr_to_priv, &nr_private);
+	printf("\n== Random 4 KiB conversions: %u in a %llu GiB region ==\n",
+	       o->ops, RANDOM_SIZE / SZ_1G);
+	printf("seed 0x%llx: %u to private, %u to shared, %llu private at the end\n",
+	       o->seed, nr_to_priv, o->ops - nr_to_priv, nr_private);
+	printf("both sides start all-shared and run the same sequence\n");
+
+	cvm_open(&v, BENCH_GPA, RANDOM_SIZE);
+	t0 = now_ns();
+	for (i = 0; i < o->ops; i++) {
+		int ret = cvm_set(&v, ops[i].gpa, SZ_4K, ops[i].priv);
+
+		if (ret)
+			cvm_set_failed(ops[i].gpa, SZ_4K, ops[i].priv, ret);
+	}
+	c_total = now_ns() - t0;
+	if (cvm_private_bytes(&v) != nr_private * SZ_4K)
+		fatal("ccmem: %llu private bytes after the sequence, expected %llu",
+		      cvm_private_bytes(&v), nr_private * SZ_4K);
+	cvm_close(&v);
+	printf("ccmem     total %s, %s per conversion\n", fmt_ns(c_total),
+	       fmt_ns(c_total / o->ops));
+
+	xa_reset();
+	for (i = 0; i < o->ops; i++) {
+		err = xa_set(ops[i].gpa, SZ_4K, ops[i].priv, &wall, &kns);
+		b_total += wall;
+		b_kernel += kns;
+		if (err)
+			break;
+		done++;
+	}
+	xa_reset();
+	if (err)
+		printf("baseline  failed at conversion %u of %u: %s\n", done + 1,
+		       o->ops, strerror(-err));
+	else
+		printf("baseline  total %s (%s in kernel), %s per conversion\n",
+		       fmt_ns(b_total), fmt_ns(b_kernel),
+		       fmt_ns(b_total / o->ops));
+
+	figure("random_4k", c_total, b_total, err, TARGET_RANDOM);
+	fflush(stdout);
+	free(ops);
+}
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ccmem-bench [-i ITERS] [-r REPS] [-n OPS] [-s SEED]\n"
+		"  -i ITERS  ccmem calls per range figure, alternating\n"
+		"            private/shared (default %d, at least 2)\n"
+		"  -r REPS   baseline round trips per range figure (default %d)\n"
+		"  -n OPS    random 4 KiB conversions (default %d)\n"
+		"  -s SEED   seed of the random sequence (default 0x%llx)\n",
+		DEFAULT_ITERS, DEFAULT_REPS, DEFAULT_OPS, DEFAULT_SEED);
+}
+
+static unsigned int parse_uint(const char *s, unsigned int min)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || !*s || v < min || v > 100000000) {
+		print_usage(stderr);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {
+		.iters = DEFAULT_ITERS,
+		.reps = DEFAULT_REPS,
+		.ops = DEFAULT_OPS,
+		.seed = DEFAULT_SEED,
+	};
+	struct utsname u;
+	__u64 t0;
+	char *end;
+	int c;
+
+	while ((c = getopt(argc, argv, "i:r:n:s:h")) != -1) {
+		switch (c) {
+		case 'i':
+			o.iters = parse_uint(optarg, 2);
+			break;
+		case 'r':
+			o.reps = parse_uint(optarg, 1);
+			break;
+		case 'n':
+			o.ops = parse_uint(optarg, 1);
+			break;
+		case 's':
+			errno = 0;
+			o.seed = strtoull(optarg, &end, 0);
+			if (errno || *end || !*optarg) {
+				print_usage(stderr);
+				return 2;
+			}
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		default:
+			print_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		print_usage(stderr);
+		return 2;
+	}
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	uname(&u);
+	printf("ccmem-bench: ccmem (private ranges in a maple tree) against the\n");
+	printf("baseline (one xarray entry per 4 KiB GFN, as upstream KVM)\n");
+	printf("kernel %s %s, seed 0x%llx\n", u.release, u.machine, o.seed);
+	printf("per range figure: %u ccmem calls, %u baseline round trips\n",
+	       o.iters, o.reps);
+	printf("times: wall clock around each ioctl (CLOCK_MONOTONIC) on both sides\n");
+	printf("ratio = baseline / ccmem: how many times faster ccmem is\n");
+
+	xa_open();
+	t0 = now_ns();
+	bench_range(&o, 16 * SZ_1G, "16g", 0);
+	bench_range(&o, 64 * SZ_1G, "64g", TARGET_RANGE_64G);
+	bench_random(&o);
+	close(xa_fd);
+
+	printf("\nran in %s\n", fmt_ns(now_ns() - t0));
+	printf("bench: %u passed, %u failed\n", nr_passed, nr_failed);
+	return nr_failed ? 1 : 0;
+}
