@@ -197,6 +197,26 @@ TEST_F(fault, read_faults_bad_arguments)
 	EXPECT_EQ(1, count);
 }
 
+TEST_F(fault, read_faults_struct_reusable)
+{
+	struct ccmem_fault f;
+	struct ccmem_fault_read r = { .records = (uintptr_t)&f, .nr = 1 };
+	struct ccmem_emu_op op;
+	uint8_t b;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, tvm_read(&self->t, TGPA + SZ_2M + i * SZ_4K, &b,
+				      1, false, &op));
+	/* The outputs of one read do not poison the next. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ccmem_ioctl(self->t.fd, CCMEM_VM_READ_FAULTS, &r));
+		EXPECT_EQ(1, r.count);
+		EXPECT_EQ(1 - i, r.pending);
+		EXPECT_EQ(i + 1, f.seq);
+	}
+}
+
 TEST_F(fault, host_mmap_of_private_memory_sigbus)
 {
 	struct ccmem_vm_stats s;

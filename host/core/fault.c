@@ -120,8 +120,11 @@ long ccmem_vm_read_faults(struct ccmem_vm *vm, void __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.count || arg.pending || arg.reserved[0] ||
-	    arg.reserved[1] || !arg.nr)
+	/*
+	 * count and pending are outputs: ignored on input, so that one
+	 * struct can drain the queue in a loop.
+	 */
+	if (arg.flags || arg.reserved[0] || arg.reserved[1] || !arg.nr)
 		return -EINVAL;
 	out = u64_to_user_ptr(arg.records);
 

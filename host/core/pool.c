@@ -415,7 +415,7 @@ long ccmem_vm_populate(struct ccmem_vm *vm, void __user *uarg)
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if ((arg.flags & ~CCMEM_POPULATE_F_IMMUTABLE) || arg.reserved0 ||
-	    arg.populated || arg.reserved[0] || arg.reserved[1])
+	    arg.reserved[0] || arg.reserved[1])
 		return -EINVAL;
 	if (!arg.size || !PAGE_ALIGNED(arg.gpa) || !PAGE_ALIGNED(arg.size) ||
 	    arg.gpa >= CCMEM_MAX_GPA || arg.size > CCMEM_MAX_GPA - arg.gpa)

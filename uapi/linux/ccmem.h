@@ -38,8 +38,10 @@
  * @flags:		must be zero.
  * @fault_queue_len:	capacity of the VM's fault record queue; 0 selects
  *			the default (256). At most 65536.
- * @asid:		out: the ASID (SNP) or key id (TDX) given to the VM.
- * @backend_used:	out: the backend chosen (CCMEM_BACKEND_HW or _EMU).
+ * @asid:		out: the ASID (SNP) or key id (TDX) given to the VM;
+ *			must be zero on input.
+ * @backend_used:	out: the backend chosen (CCMEM_BACKEND_HW or _EMU);
+ *			must be zero on input.
  * @reserved:		must be zero.
  *
  * On success the ioctl returns a new VM file descriptor (O_CLOEXEC).
@@ -132,7 +134,8 @@ struct ccmem_attributes {
  * @flags:	CCMEM_POPULATE_F_IMMUTABLE assigns launch pages that only
  *		firmware may change until the VM is destroyed.
  * @reserved0:	must be zero.
- * @populated:	out: bytes newly allocated and assigned to the guest.
+ * @populated:	out: bytes newly allocated and assigned to the guest
+ *		(ignored on input).
  * @reserved:	must be zero.
  *
  * Allocates private backing for a private range and assigns it to the guest
@@ -218,9 +221,11 @@ struct ccmem_fault {
  * struct ccmem_fault_read - argument of CCMEM_VM_READ_FAULTS.
  * @records:	user pointer to an array of struct ccmem_fault.
  * @nr:		capacity of @records, at least 1.
- * @count:	out: records copied and removed from the queue.
+ * @count:	out: records copied and removed from the queue (ignored on
+ *		input).
  * @flags:	must be zero.
- * @pending:	out: records still queued after this read.
+ * @pending:	out: records still queued after this read (ignored on
+ *		input).
  * @reserved:	must be zero.
  *
  * The queue holds struct ccmem_vm_create.fault_queue_len records. When it

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ccmemctl.c - a small inspection tool for ccmem.
+ *
+ *   ccmemctl version     the API version of /dev/ccmem
+ *   ccmemctl stats       the global counters and those of every live VM
+ *                        (from /sys/kernel/debug/ccmem)
+ *   ccmemctl demo-map    create a tiny VM, shape its memory and print its
+ *                        map, as an example of reading a map
+ *
+ * VM fds belong to the process that created the VM, so a separate tool
+ * cannot show another process's map; debugfs is the window on every VM.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ccmem_map.h"
+
+static void print_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ccmemctl COMMAND\n"
+		"  version    print the API version of %s\n"
+		"  stats      print %s/stats and every vm-*/stats\n"
+		"  demo-map   create a tiny emu VM and print its memory map\n"
+		"  --help     this text\n", CCMEM_DEV, CCMEM_DEBUGFS);
+}
+
+static int err(const char *what, int ret)
+{
+	fprintf(stderr, "ccmemctl: %s: %s\n", what, strerror(-ret));
+	return 1;
+}
+
+static int cmd_version(void)
+{
+	int dev = ccmem_open_dev(), ver;
+
+	if (dev < 0)
+		return err("open " CCMEM_DEV, dev);
+	ver = ccmem_ioctl(dev, CCMEM_GET_API_VERSION, NULL);
+	close(dev);
+	if (ver < 0)
+		return err("CCMEM_GET_API_VERSION", ver);
+	printf("%s: API version %d (ccmemctl built for %d)\n", CCMEM_DEV, ver,
+	       CCMEM_API_VERSION);
+	return ver == CCMEM_API_VERSION ? 0 : 1;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strverscmp((*a)->d_name, (*b)->d_name);
+}
+
+static int cmd_stats(void)
+{
+	struct dirent **ents;
+	char path[300];
+	int i, n, ret;
+
+	printf("%s/stats:\n", CCMEM_DEBUGFS);
+	ret = ccmem_cat(stdout, "  ", CCMEM_DEBUGFS "/stats");
+	if (ret)
+		return err(CCMEM_DEBUGFS "/stats (is debugfs mounted and ccmem loaded?)",
+			   ret);
+	n = scandir(CCMEM_DEBUGFS, &ents, NULL, by_name);
+	if (n < 0)
+		return err(CCMEM_DEBUGFS, -errno);
+	for (i = 0; i < n; i++) {
+		if (!strncmp(ents[i]->d_name, "vm-", 3)) {
+			snprintf(path, sizeof(path), "%s/%s/stats",
+				 CCMEM_DEBUGFS, ents[i]->d_name);
+			printf("%s:\n", path);
+			ret = ccmem_cat(stdout, "  ", path);
+			if (ret)	/* the VM may have gone meanwhile */
+				printf("  (%s)\n", strerror(-ret));
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
+}
+
+/*
+ * Two regions with a hole between them; some memory validated, some
+ * shared, some pinned, one 2 MiB block mixed.
+ */
+static int cmd_demo_map(void)
+{
+	const __u64 mib = CCMEM_SZ_1M, size = 32 * mib, size2 = 8 * mib;
+	struct ccmem_vm_create c;
+	struct ccmem_vm_stats s;
+	struct ccmem_emu_op op;
+	int dev, vm, ret;
+	__u8 *shared;
+
+	dev = ccmem_open_dev();
+	if (dev < 0)
+		return err("open " CCMEM_DEV, dev);
+	vm = ccmem_vm_create(dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, &c);
+	close(dev);
+	if (vm < 0)
+		return err("CCMEM_CREATE_VM", vm);
+	shared = mmap(NULL, size + size2, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (shared == MAP_FAILED)
+		return err("mmap", -errno);
+
+	ret = ccmem_vm_add_region(vm, 0, size, shared, CCMEM_REGION_F_PRIVATE);
+	ret = ret ?: ccmem_vm_add_region(vm, 40 * mib, size2, shared + size,
+					 CCMEM_REGION_F_PRIVATE);
+	ret = ret ?: ccmem_vm_populate(vm, 0, 8 * mib, NULL);
+	ret = ret ?: ccmem_emu_pvalidate(vm, 0, true, true, &op);
+	ret = ret ?: ccmem_emu_pvalidate(vm, 2 * mib, true, true, &op);
+	ret = ret ?: ccmem_emu_pvalidate(vm, 4 * mib, false, true, &op);
+	ret = ret ?: ccmem_vm_set_attr(vm, 16 * mib, 4 * mib, false);
+	ret = ret ?: ccmem_vm_pin(vm, 16 * mib, 2 * mib, true);
+	ret = ret ?: ccmem_vm_set_attr(vm, 24 * mib, CCMEM_SZ_4K, false);
+	ret = ret ?: ccmem_vm_stats(vm, &s);
+	if (ret)
+		return err("shaping the demo VM", ret);
+
+	printf("a VM (ASID %u) with regions [0, 32 MiB) and [40 MiB, 48 MiB):\n"
+	       "  [0, 8 MiB) assigned; [0, 4 MiB) and 4 KiB at 4 MiB validated;\n"
+	       "  [16, 20 MiB) shared, [16, 18 MiB) pinned; 4 KiB at 24 MiB shared\n",
+	       c.asid);
+	ret = ccmem_map_print(stdout, "  ", vm, 0, 48 * mib);
+	if (ret)
+		return err("CCMEM_VM_GET_MAP", ret);
+	ccmem_map_legend(stdout, "  ");
+	ccmem_stats_print(stdout, "  ", &s);
+	close(vm);	/* destroys the VM, pins included */
+	munmap(shared, size + size2);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (argc != 2 || !strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
+	    !strcmp(cmd, "help")) {
+		print_usage(argc == 2 ? stdout : stderr);
+		return argc == 2 ? 0 : 2;
+	}
+	if (!strcmp(cmd, "version"))
+		return cmd_version();
+	if (!strcmp(cmd, "stats"))
+		return cmd_stats();
+	if (!strcmp(cmd, "demo-map"))
+		return cmd_demo_map();
+	fprintf(stderr, "ccmemctl: unknown command '%s'\n", cmd);
+	print_usage(stderr);
+	return 2;
+}
