@@ -14,7 +14,6 @@
 #include <linux/xarray.h>
 #include <linux/maple_tree.h>
 #include <linux/wait.h>
-#include <linux/kref.h>
 #include <linux/atomic.h>
 #include <linux/mm_types.h>
 #include <linux/ccmem.h>
@@ -63,6 +62,8 @@ static inline unsigned long ccmem_pg_flags(void *entry)
  * @split:	split the 2 MiB assignment at @pfn into 4 KiB ones (PSMASH);
  *		same returns.
  * @validated:	whether the guest has validated/accepted the page.
+ * @leak:	optional: tell the platform that pages are leaked (on SNP hw,
+ *		snp_leak_pages() keeps them on the kernel's own list).
  * @emu_op:	execute a guest-side operation on the emu backend.
  * @inject:	arm an emu platform failure.
  *
@@ -78,6 +79,7 @@ struct ccmem_arch_ops {
 	int (*unassign)(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order);
 	int (*split)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
 	bool (*validated)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
+	void (*leak)(struct ccmem_vm *vm, u64 pfn, u64 npages);
 	int (*emu_op)(struct ccmem_vm *vm, struct ccmem_emu_op *op);
 	int (*inject)(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj);
 };
@@ -137,7 +139,6 @@ struct ccmem_vm_counters {
  * ccmem_vms_lock, then @lock, then @fq_lock.
  */
 struct ccmem_vm {
-	struct kref ref;
 	struct list_head node;		/* in ccmem_vms, under ccmem_vms_lock */
 	u32 id;
 	u32 type;
@@ -199,7 +200,6 @@ int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages);
 long ccmem_vm_populate(struct ccmem_vm *vm, void __user *uarg);
 struct page *ccmem_private_page(struct ccmem_vm *vm, u64 gfn, void **entry);
 void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err);
-int ccmem_pool_init(void);
 void ccmem_pool_exit(void);
 
 /* pin.c */

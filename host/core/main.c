@@ -128,12 +128,9 @@ static int __init ccmem_init(void)
 {
 	int ret;
 
-	ret = ccmem_pool_init();
-	if (ret)
-		return ret;
 	ret = ccmem_debugfs_init();
 	if (ret)
-		goto err_pool;
+		return ret;
 	ret = misc_register(&ccmem_dev);
 	if (ret)
 		goto err_debugfs;
@@ -142,8 +139,6 @@ static int __init ccmem_init(void)
 
 err_debugfs:
 	ccmem_debugfs_exit();
-err_pool:
-	ccmem_pool_exit();
 	return ret;
 }
 

@@ -138,6 +138,8 @@ static void ccmem_leak_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n)
 
 	for (i = 0; i < n; i++)
 		xa_erase(&vm->pages, gfn + i);
+	if (vm->arch->leak)
+		vm->arch->leak(vm, pfn, n);
 	trace_ccmem_leak(vm->id, gfn, pfn, n == 1 ? 0 : PMD_ORDER);
 	vm->stat.populated_pages -= n;
 	vm->stat.leaked_pages += n;
@@ -486,11 +488,6 @@ int ccmem_vm_resolve_private(struct ccmem_vm *vm, u64 gfn, bool populate,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ccmem_vm_resolve_private);
-
-int ccmem_pool_init(void)
-{
-	return 0;
-}
 
 void ccmem_pool_exit(void)
 {

@@ -161,6 +161,12 @@ static bool snp_validated(struct ccmem_vm *vm, u64 gfn, u64 pfn)
 	       e.validated && e.asid == vm->asid;
 }
 
+static void snp_leak(struct ccmem_vm *vm, u64 pfn, u64 npages)
+{
+	if (snp_vm(vm)->plat->leak)
+		snp_vm(vm)->plat->leak(pfn, npages);
+}
+
 static int snp_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 {
 	struct snp_vm *svm = snp_vm(vm);
@@ -182,6 +188,7 @@ static const struct ccmem_arch_ops snp_arch_ops = {
 	.unassign	= snp_unassign,
 	.split		= snp_split,
 	.validated	= snp_validated,
+	.leak		= snp_leak,
 	.emu_op		= snp_emu_op,
 	.inject		= snp_inject,
 };

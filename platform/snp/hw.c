@@ -89,6 +89,12 @@ static int snp_hw_lookup(u64 pfn, struct rmp_entry *e)
 	return 0;
 }
 
+/* The kernel keeps leaked pages on its own list and dumps their entries. */
+static void snp_hw_leak(u64 pfn, u64 npages)
+{
+	snp_leak_pages(pfn, npages);
+}
+
 const struct snp_platform snp_platform_hw = {
 	.name		= "hw",
 	.probe		= snp_hw_probe,
@@ -97,4 +103,5 @@ const struct snp_platform snp_platform_hw = {
 	.rmpupdate	= snp_hw_rmpupdate,
 	.psmash		= snp_hw_psmash,
 	.lookup		= snp_hw_lookup,
+	.leak		= snp_hw_leak,
 };

@@ -30,6 +30,7 @@
  * @fw_reclaim:	firmware reclaim of an immutable page (SNP_PAGE_RECLAIM):
  *		clears Immutable so that RMPUPDATE may run. May be NULL.
  * @lookup:	read the entry governing @pfn. Returns 0 or -errno.
+ * @leak:	record pages whose RMP state is unknown (may be NULL).
  * @pvalidate:	guest PVALIDATE (emu only); see rmp_model_pvalidate().
  * @rmpadjust:	guest RMPADJUST (emu only); see rmp_model_rmpadjust().
  * @access:	check one access against the RMP (emu only).
@@ -43,6 +44,7 @@ struct snp_platform {
 	int (*psmash)(u64 pfn);
 	int (*fw_reclaim)(u64 pfn);
 	int (*lookup)(u64 pfn, struct rmp_entry *e);
+	void (*leak)(u64 pfn, u64 npages);
 	int (*pvalidate)(u64 spa, u64 gpa, u32 asid, u32 vmpl, int pagesize,
 			 int validate, bool *no_change, u64 *npf_error);
 	int (*rmpadjust)(u64 spa, u64 gpa, u32 asid, u32 vmpl, int pagesize,
