@@ -58,7 +58,8 @@ static inline unsigned long ccmem_pg_flags(void *entry)
  *		(order 0 or 9). Returns 0, -EAGAIN for a transient platform
  *		conflict (the core retries a bounded number of times) or
  *		-EIO for a failure that leaves the page state unknown.
- * @unassign:	return the pages to the hypervisor state; same returns.
+ * @unassign:	return the pages to the hypervisor state; @immutable says
+ *		they were assigned as immutable launch pages. Same returns.
  * @split:	split the 2 MiB assignment at @pfn into 4 KiB ones (PSMASH);
  *		same returns.
  * @validated:	whether the guest has validated/accepted the page.
@@ -76,7 +77,8 @@ struct ccmem_arch_ops {
 	void (*vm_free)(struct ccmem_vm *vm);
 	int (*assign)(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
 		      bool immutable);
-	int (*unassign)(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order);
+	int (*unassign)(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
+			bool immutable);
 	int (*split)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
 	bool (*validated)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
 	void (*leak)(struct ccmem_vm *vm, u64 pfn, u64 npages);

@@ -103,7 +103,7 @@ static int ccmem_platform(struct ccmem_vm *vm, enum ccmem_platform_op op,
 			ret = vm->arch->assign(vm, gfn, pfn, order, immutable);
 			break;
 		case CCMEM_OP_UNASSIGN:
-			ret = vm->arch->unassign(vm, gfn, pfn, order);
+			ret = vm->arch->unassign(vm, gfn, pfn, order, immutable);
 			break;
 		case CCMEM_OP_SPLIT:
 			ret = vm->arch->split(vm, gfn, pfn);
@@ -284,13 +284,15 @@ struct page *ccmem_private_page(struct ccmem_vm *vm, u64 gfn, void **entry)
 }
 
 /* Return pages to the hypervisor, scrub and free them. */
-static int ccmem_release_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n)
+static int ccmem_release_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n,
+			       unsigned long flags)
 {
 	int order = n == 1 ? 0 : PMD_ORDER;
 	u64 i;
 	int ret;
 
-	ret = ccmem_platform(vm, CCMEM_OP_UNASSIGN, gfn, pfn, order, false);
+	ret = ccmem_platform(vm, CCMEM_OP_UNASSIGN, gfn, pfn, order,
+			     flags & CCMEM_PG_IMMUTABLE);
 	if (ret) {
 		ccmem_leak_pages(vm, gfn, pfn, n);
 		ccmem_leak_vm(vm, "unassign", ret);
@@ -382,7 +384,7 @@ int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 		if (flags & CCMEM_PG_ASSIGNED_2M) {
 			if (base >= gfn && base + PTRS_PER_PMD - 1 <= last) {
 				if (ccmem_release_pages(vm, base, base_pfn,
-							PTRS_PER_PMD))
+							PTRS_PER_PMD, flags))
 					ret = -EIO;
 				idx = base + PTRS_PER_PMD - 1;
 				continue;
@@ -393,7 +395,7 @@ int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 				continue;
 			}
 		}
-		if (ccmem_release_pages(vm, idx, pfn, 1))
+		if (ccmem_release_pages(vm, idx, pfn, 1, flags))
 			ret = -EIO;
 		cond_resched();
 	}

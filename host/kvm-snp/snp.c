@@ -124,15 +124,15 @@ static int snp_assign(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
 	return snp_rmpupdate(vm, pfn, &st);
 }
 
-static int snp_unassign(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order)
+static int snp_unassign(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
+			bool immutable)
 {
-	struct snp_vm *svm = snp_vm(vm);
+	const struct snp_platform *plat = snp_vm(vm)->plat;
 	struct rmp_model_state st = { .pagesize = order ? RMP_PG_2M : RMP_PG_4K };
-	struct rmp_entry e;
 
 	/* Immutable launch pages go back through firmware first. */
-	if (svm->plat->fw_reclaim && !svm->plat->lookup(pfn, &e) && e.immutable)
-		svm->plat->fw_reclaim(pfn);
+	if (immutable && plat->fw_reclaim)
+		plat->fw_reclaim(pfn);
 	return snp_rmpupdate(vm, pfn, &st);
 }
 

@@ -119,6 +119,20 @@ static __u64 median(__u64 *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * Print the median of @n baseline round trips; leaves the median wall time
+ * in @wall[0] for the figure.
+ */
+static void report_baseline(const char *what, __u64 *wall, __u64 *kern,
+			    unsigned int n)
+{
+	if (!n)
+		return;
+	wall[0] = median(wall, n);
+	printf("baseline  %s %s wall, %s in kernel (median of %u)\n",
+	       what, fmt_ns(wall[0]), fmt_ns(median(kern, n)), n);
+}
+
 /* splitmix64: small, seedable, good enough to pick pages. */
 static __u64 rng_next(__u64 *s)
 {
@@ -367,20 +381,8 @@ static void bench_range(const struct opts *o, __u64 size, const char *tag,
 		ks[nbs++] = kns;
 	}
 	xa_reset();
-	if (nbp) {
-		wall = median(bp, nbp);
-		kns = median(kp, nbp);
-		printf("baseline  to private: %s wall, %s in kernel (median of %u)\n",
-		       fmt_ns(wall), fmt_ns(kns), nbp);
-		bp[0] = wall;
-	}
-	if (nbs) {
-		wall = median(bs, nbs);
-		kns = median(ks, nbs);
-		printf("baseline  to shared:  %s wall, %s in kernel (median of %u)\n",
-		       fmt_ns(wall), fmt_ns(kns), nbs);
-		bs[0] = wall;
-	}
+	report_baseline("to private:", bp, kp, nbp);
+	report_baseline("to shared: ", bs, ks, nbs);
 
 	/* A figure is reported from the reps that all succeeded. */
 	snprintf(name, sizeof(name), "set_private_%s", tag);
