@@ -28,7 +28,7 @@ CONFIG_CCMEM ?= m
 CONFIG_CCMEM_SNP ?= m
 CONFIG_CCMEM_TDX ?= n
 CONFIG_CCMEM_EMU ?= y
-CONFIG_CCMEM_GUEST ?= n
+CONFIG_CCMEM_GUEST ?= m
 CONFIG_CCMEM_BENCH ?= m
 KCONFIG_VARS := CONFIG_CCMEM=$(CONFIG_CCMEM) CONFIG_CCMEM_SNP=$(CONFIG_CCMEM_SNP) \
 	CONFIG_CCMEM_TDX=$(CONFIG_CCMEM_TDX) CONFIG_CCMEM_EMU=$(CONFIG_CCMEM_EMU) \
@@ -75,13 +75,16 @@ $(B)/tools/ccmemctl: tools/ccmemctl.c tools/ccmem_map.c tools/ccmem_map.h uapi/l
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ tools/ccmemctl.c tools/ccmem_map.c
 
-$(B)/tools/ccmem-demo: tools/demo.c tools/ccmem_map.c tools/ccmem_map.h uapi/linux/ccmem.h
+DEMO_SRCS := tools/demo.c tools/demo_guest.c tools/ccmem_map.c tools/ccmem_vmm.c
+$(B)/tools/ccmem-demo: $(DEMO_SRCS) tools/demo.h tools/ccmem_map.h tools/ccmem_vmm.h uapi/linux/ccmem.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TOOL_CFLAGS) -o $@ tools/demo.c tools/ccmem_map.c
+	$(CC) $(TOOL_CFLAGS) -o $@ $(DEMO_SRCS)
 
-$(B)/tools/ccmem-bench: tools/bench/bench.c uapi/linux/ccmem.h tools/bench/bench_xa.h
+BENCH_SRCS := tools/bench/bench.c tools/bench/bench_guest.c tools/ccmem_vmm.c
+$(B)/tools/ccmem-bench: $(BENCH_SRCS) uapi/linux/ccmem.h tools/bench/bench_xa.h \
+		tools/bench/bench_guest.h tools/ccmem_vmm.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TOOL_CFLAGS) -Itools/bench -o $@ tools/bench/bench.c
+	$(CC) $(TOOL_CFLAGS) -Itools/bench -o $@ $(BENCH_SRCS)
 
 # --- unit tests: the portable cores in userspace, ASan + UBSan -----------
 include tests/unit/Makefile.inc
@@ -98,10 +101,15 @@ vmtest: all
 check:
 	bash scripts/check
 
+# Instructions per accepted-memory query (callgrind), PASS/FAIL vs target.
+.PHONY: ga-query-bench
+ga-query-bench:
+	bash scripts/ga-query-bench
+
 run:
 	bash scripts/setup-deps
 	$(MAKE) all
-	bash scripts/vmtest --mode demo
+	bash scripts/vmtest --mode demo --mem 6144
 
 bench:
 	bash scripts/setup-deps

@@ -14,6 +14,8 @@
  *   f. pinned shared memory cannot be converted
  *   g. fault records and the guest's #VC
  *   h. destroy the VM: every page is reclaimed and scrubbed
+ *   i. the guest half: a 4 GiB guest booted under the eager, lazy and
+ *      hybrid policies on an emulated vCPU (demo_guest.c)
  *
  * Each step checks what it shows; any surprise ends the demo with
  * "demo: FAILED: ..." and exit status 1. The last line is "demo: OK".
@@ -29,6 +31,7 @@
 #include <unistd.h>
 
 #include "ccmem_map.h"
+#include "demo.h"
 
 #define SZ_4K		CCMEM_SZ_4K
 #define SZ_2M		CCMEM_SZ_2M
@@ -58,23 +61,17 @@ static const char *const global_keys[] = {
 
 #define NR_GLOBAL	ARRAY_SIZE(global_keys)
 
-/* Any surprise ends the demo: the message goes to stderr, exit status 1. */
-#define fail(fmt, ...)							\
-	do {								\
-		fflush(stdout);						\
-		fprintf(stderr, "demo: FAILED: " fmt "\n", ##__VA_ARGS__);	\
-		exit(1);						\
-	} while (0)
+#define fail	demo_fail
+#define say	demo_say
 
-/* One line of narration. */
-#define say(fmt, ...)	printf("  " fmt "\n", ##__VA_ARGS__)
-
-static void step(const char *title)
+void demo_step(const char *title)
 {
 	printf("\n[%s]\n", title);
 }
 
-static const char *errname(int err)
+#define step	demo_step
+
+const char *demo_errname(int err)
 {
 	switch (-err) {
 	case 0: return "ok";
@@ -99,8 +96,8 @@ static const char *errname(int err)
 static void expect_ret(int ret, int want, const char *what)
 {
 	if (ret != want)
-		fail("%s: got %s (%d), expected %s", what, errname(ret), ret,
-		     errname(want));
+		fail("%s: got %s (%d), expected %s", what, demo_errname(ret), ret,
+		     demo_errname(want));
 }
 
 static void expect_eq(unsigned long long got, unsigned long long want,
@@ -281,7 +278,7 @@ static void read_global(long long *val)
 					 &val[i]);
 		if (ret)
 			fail("reading %s from %s/stats: %s", global_keys[i],
-			     CCMEM_DEBUGFS, errname(ret));
+			     CCMEM_DEBUGFS, demo_errname(ret));
 	}
 }
 
@@ -306,7 +303,7 @@ static void step_create(void)
 	d.dev = ccmem_open_dev();
 	if (d.dev < 0)
 		fail("open %s: %s (are the modules loaded?)", CCMEM_DEV,
-		     errname(d.dev));
+		     demo_errname(d.dev));
 	ver = ccmem_ioctl(d.dev, CCMEM_GET_API_VERSION, NULL);
 	if (ver < 0)
 		expect_ret(ver, 0, "GET_API_VERSION");
@@ -552,7 +549,7 @@ static void step_pin(void)
 	expect_ret(ret, -EBUSY, "SET_ATTRIBUTES private over a pin");
 	expect_eq(vm_stats().shared_bytes, s.shared_bytes, "shared_bytes");
 	say("SET_ATTRIBUTES private [128 MiB, +8 MiB): %s, and nothing changed (all or nothing)",
-	    errname(ret));
+	    demo_errname(ret));
 	expect_ret(ccmem_vm_pin(d.vm, PIN_GPA, MiB(4), false), 0, "UNPIN");
 	expect_ret(ccmem_vm_set_attr(d.vm, PIN_GPA, MiB(4), true), 0,
 		   "SET_ATTRIBUTES private after UNPIN");
@@ -654,6 +651,7 @@ int main(void)
 	step_pin();
 	step_faults();
 	step_destroy();
+	demo_guest_act();
 	printf("\ndemo: OK\n");
 	return 0;
 }

@@ -117,13 +117,45 @@ u64 ccmem_attr_nr_ranges(struct ccmem_vm *vm)
 	return n;
 }
 
+/*
+ * To private in one walk: count the pages already private and find the
+ * private neighbours to merge with, then store once. A range that is
+ * already private stores nothing. Returns the pages that were private.
+ */
+static int ccmem_attr_make_private(struct ccmem_vm *vm, u64 gfn, u64 npages,
+				   u64 *already)
+{
+	MA_STATE(mas, &vm->attrs, gfn ? gfn - 1 : 0, 0);
+	u64 first = gfn, last = gfn + npages - 1, n = 0;
+	void *entry;
+	int ret = 0;
+
+	mas_lock(&mas);
+	mas_for_each(&mas, entry, last + 1) {
+		u64 lo = max_t(u64, mas.index, gfn);
+		u64 hi = min_t(u64, mas.last, gfn + npages - 1);
+
+		if (lo <= hi)		/* not just a touching neighbour */
+			n += hi - lo + 1;
+		first = min_t(u64, first, mas.index);
+		last = max_t(u64, last, mas.last);
+	}
+	if (n != npages) {
+		mas_set_range(&mas, first, last);
+		ret = mas_store_gfp(&mas, CCMEM_ATTR_VAL, GFP_KERNEL_ACCOUNT);
+	}
+	mas_unlock(&mas);
+	*already = n;
+	return ret;
+}
+
 static int ccmem_convert(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv)
 {
-	u64 already = ccmem_count_private(vm, gfn, npages);
+	u64 already;
 	int ret;
 
 	if (priv) {
-		ret = ccmem_attr_store(vm, gfn, npages, true);
+		ret = ccmem_attr_make_private(vm, gfn, npages, &already);
 		if (ret)
 			return ret;
 		vm->stat.private_pages += npages - already;
@@ -136,11 +168,14 @@ static int ccmem_convert(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv)
 	 * hypervisor through the platform and is scrubbed, then the range
 	 * flips. A platform failure leaks the page and kills the VM.
 	 */
-	if (already) {
-		ret = ccmem_release_range(vm, gfn, npages);
-		if (ret)
-			return ret;
+	already = ccmem_count_private(vm, gfn, npages);
+	if (!already) {
+		vm->stat.to_shared++;
+		return 0;
 	}
+	ret = ccmem_release_range(vm, gfn, npages);
+	if (ret)
+		return ret;
 	ret = ccmem_attr_store(vm, gfn, npages, false);
 	if (ret)
 		return ret;

@@ -19,6 +19,7 @@
 #include <linux/ccmem.h>
 
 struct ccmem_vm;
+struct ccmem_vcpu;
 struct dentry;
 struct file;
 struct poll_table_struct;
@@ -46,8 +47,47 @@ static inline unsigned long ccmem_pg_flags(void *entry)
 	return xa_to_value(entry) & (BIT(CCMEM_PG_SHIFT) - 1);
 }
 
+/*
+ * Internal struct ccmem_emu_op.flags bit (never accepted from userspace):
+ * the operation comes from an emulated vCPU, @buf is a kernel pointer and
+ * a fault is returned in struct ccmem_emu_kop instead of being queued.
+ */
+#define CCMEM_EMU_F_KERNEL	BIT(31)
+
+/**
+ * struct ccmem_emu_kop - a guest operation issued by an emulated vCPU.
+ * @op:		the operation, with CCMEM_EMU_F_KERNEL set.
+ * @fault:	out: with CCMEM_EMU_R_FAULT, the fault for the VMM.
+ */
+struct ccmem_emu_kop {
+	struct ccmem_emu_op op;
+	struct ccmem_fault fault;
+};
+
+/**
+ * struct ccmem_vmgexit - one VMGEXIT of an emulated SNP vCPU.
+ * @msr:	MSR protocol: the GHCB MSR value; out: the response.
+ * @nae:	a GHCB NAE event (else the MSR protocol).
+ * @exit_code:	SW_EXITCODE.
+ * @info1:	SW_EXITINFO1.
+ * @info2:	SW_EXITINFO2; out: the result.
+ * @scratch:	SW_SCRATCH: GPA of the request buffer.
+ *
+ * The GHCB control fields travel by value (they are read once, as the
+ * hardware hands them over); request buffers live in guest shared memory.
+ */
+struct ccmem_vmgexit {
+	u64 msr;
+	bool nae;
+	u64 exit_code;
+	u64 info1;
+	u64 info2;
+	u64 scratch;
+};
+
 /**
  * struct ccmem_arch_ops - what an architecture module provides.
+ * @owner:	the module; a VM with a guest holds a reference.
  * @vm_type:	CCMEM_VM_SNP or CCMEM_VM_TDX.
  * @name:	short name for messages ("snp", "tdx").
  * @vm_init:	pick the backend for @backend (CCMEM_BACKEND_*), allocate the
@@ -67,10 +107,14 @@ static inline unsigned long ccmem_pg_flags(void *entry)
  *		snp_leak_pages() keeps them on the kernel's own list).
  * @emu_op:	execute a guest-side operation on the emu backend.
  * @inject:	arm an emu platform failure.
+ * @vmgexit:	handle a VMGEXIT of an emulated vCPU. Runs in the vCPU
+ *		thread WITHOUT vm->lock; may exit to the VMM through
+ *		ccmem_vcpu_exit(). Returns 0 or -ESHUTDOWN.
  *
- * Every callback runs with vm->lock held.
+ * Every other callback runs with vm->lock held.
  */
 struct ccmem_arch_ops {
+	struct module *owner;
 	u32 vm_type;
 	const char *name;
 	int (*vm_init)(struct ccmem_vm *vm, u32 backend);
@@ -84,6 +128,79 @@ struct ccmem_arch_ops {
 	void (*leak)(struct ccmem_vm *vm, u64 pfn, u64 npages);
 	int (*emu_op)(struct ccmem_vm *vm, struct ccmem_emu_op *op);
 	int (*inject)(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj);
+	int (*vmgexit)(struct ccmem_vcpu *vcpu, struct ccmem_vmgexit *x);
+};
+
+/**
+ * struct ccmem_guest_ops - what ccmem_guest.ko provides: the guest half
+ * running on emulated vCPUs.
+ * @owner:	the module; held while a VM uses the guest.
+ * @init:	set up the guest of @vm from a checked @cfg (vm->lock held).
+ * @destroy:	free it (last vCPU gone).
+ * @vcpu_init:	per-vCPU setup.
+ * @vcpu_free:	per-vCPU teardown (the thread has stopped).
+ * @run:	execute vcpu->prog from step 0 in the vCPU thread, posting
+ *		exits with ccmem_vcpu_exit(); the last exit is final.
+ * @stats:	fill the guest part of struct ccmem_guest_stats.
+ */
+struct ccmem_guest_ops {
+	struct module *owner;
+	int (*init)(struct ccmem_vm *vm, const struct ccmem_guest_config *cfg);
+	void (*destroy)(struct ccmem_vm *vm);
+	int (*vcpu_init)(struct ccmem_vcpu *vcpu);
+	void (*vcpu_free)(struct ccmem_vcpu *vcpu);
+	void (*run)(struct ccmem_vcpu *vcpu);
+	void (*stats)(struct ccmem_vm *vm, struct ccmem_guest_stats *st);
+};
+
+/**
+ * struct ccmem_vcpu - one emulated vCPU.
+ * @vm:		its VM (kept alive by @vm_file).
+ * @vm_file:	a reference on the VM fd.
+ * @id:		vCPU index.
+ * @thread:	the kernel thread running the guest.
+ * @run_lock:	one CCMEM_VCPU_RUN or SET_PROGRAM at a time.
+ * @lock:	protects the handshake fields below.
+ * @wq:		the guest and the VMM wait here for each other.
+ * @go:		the VMM asked for the program to start.
+ * @posted:	an exit is posted and not yet returned to the VMM.
+ * @in_exit:	the guest waits for the VMM's answer to @exit.
+ * @running:	a program is executing (started and not finished).
+ * @stop:	the vCPU is being torn down: every wait returns.
+ * @dead:	the guest terminated: runs return -ESHUTDOWN.
+ * @exit:	the posted exit.
+ * @answer:	the VMM's answer to @exit (struct ccmem_run.psc.ret).
+ * @prog:	the program (set under @run_lock while not @running).
+ * @nr:		steps in @prog.
+ * @raw:	copies of the CCMEM_GOP_PSC_RAW requests (@prog[i].arg
+ *		indexes them).
+ * @nr_raw:	entries in @raw.
+ * @pc:		the step executing (written by the guest thread).
+ * @r0:		the last ALLOC result.
+ * @psc_result:	the last raw PSC result.
+ * @ghcb_gpa:	this vCPU's GHCB page.
+ * @guest:	ccmem_guest.ko's per-vCPU data.
+ */
+struct ccmem_vcpu {
+	struct ccmem_vm *vm;
+	struct file *vm_file;
+	u32 id;
+	struct task_struct *thread;
+	struct mutex run_lock;		/* see above */
+	spinlock_t lock;		/* the handshake fields */
+	wait_queue_head_t wq;
+	bool go, posted, in_exit, running, stop, dead;
+	struct ccmem_run exit;
+	s64 answer;
+	struct ccmem_guest_insn *prog;
+	u32 nr;
+	struct ccmem_psc_raw **raw;
+	u32 nr_raw;
+	u32 pc;
+	u64 r0;
+	u64 psc_result;
+	u64 ghcb_gpa;
+	void *guest;
 };
 
 /**
@@ -128,6 +245,12 @@ struct ccmem_vm_counters {
 	u64 pinned_pages;
 	u64 faults_queued;
 	u64 faults_backpressure;
+	u64 psc_requests;
+	u64 psc_exits;
+	u64 psc_entries;
+	u64 psc_errors;
+	u64 psmash_hints;
+	u64 unsmash_hints;
 	atomic64_t sigbus;
 };
 
@@ -170,6 +293,14 @@ struct ccmem_vm {
 
 	struct ccmem_vm_counters stat;
 	struct dentry *debugfs;
+
+	struct file *file;		/* the VM fd, for vCPU references */
+	const struct ccmem_guest_ops *guest_ops;	/* set once, under @lock */
+	void *guest;			/* ccmem_guest.ko's per-VM data */
+	struct ccmem_guest_config guest_cfg;
+	struct module *guest_arch_owner;	/* arch module ref of the guest */
+	struct ccmem_vcpu *vcpus[CCMEM_MAX_VCPUS];	/* under @lock */
+	u32 nr_vcpus;
 };
 
 #define CCMEM_ATTR_VAL		xa_mk_value(1)
@@ -219,6 +350,12 @@ long ccmem_vm_read_faults(struct ccmem_vm *vm, void __user *uarg);
 __poll_t ccmem_fault_poll(struct ccmem_vm *vm, struct file *file,
 			  struct poll_table_struct *wait);
 
+/* vcpu.c */
+long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id);
+long ccmem_vm_guest_stats(struct ccmem_vm *vm, void __user *uarg);
+void ccmem_vm_guest_free(struct ccmem_vm *vm);
+
 /* stats.c */
 long ccmem_vm_get_stats(struct ccmem_vm *vm, void __user *uarg);
 long ccmem_vm_get_map(struct ccmem_vm *vm, void __user *uarg);
@@ -244,8 +381,16 @@ extern struct ccmem_global_stats ccmem_gstats;
 int ccmem_vm_resolve_private(struct ccmem_vm *vm, u64 gfn, bool populate,
 			     u64 *pfn, bool *assigned_2m);
 int ccmem_vm_split_2m(struct ccmem_vm *vm, u64 gfn);
-int ccmem_vm_shared_access(struct ccmem_vm *vm, u64 gpa, void __user *ubuf,
-			   u32 len, bool write);
+int ccmem_vm_shared_access(struct ccmem_vm *vm, const struct ccmem_emu_op *op,
+			   bool write);
+int ccmem_vm_unsmash(struct ccmem_vm *vm, u64 gfn);
+s64 ccmem_vcpu_exit(struct ccmem_vcpu *vcpu, struct ccmem_run *exit,
+		    bool final);
+int ccmem_vcpu_emu_op(struct ccmem_vcpu *vcpu, struct ccmem_emu_kop *kop);
+int ccmem_vcpu_vmgexit(struct ccmem_vcpu *vcpu, struct ccmem_vmgexit *x);
+bool ccmem_vcpu_stopping(struct ccmem_vcpu *vcpu);
+int ccmem_register_guest(const struct ccmem_guest_ops *ops);
+void ccmem_unregister_guest(const struct ccmem_guest_ops *ops);
 int ccmem_vm_report_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
 			  u32 flags, u64 error_code, struct ccmem_emu_op *op);
 

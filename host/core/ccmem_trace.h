@@ -90,6 +90,30 @@ DEFINE_EVENT(ccmem_page_class, ccmem_leak,
 	TP_PROTO(u32 vm, u64 gfn, u64 pfn, int order),
 	TP_ARGS(vm, gfn, pfn, order));
 
+TRACE_EVENT(ccmem_vcpu_exit,
+	TP_PROTO(u32 vm, u32 vcpu, u32 reason, u64 gpa, u64 size, u64 detail),
+	TP_ARGS(vm, vcpu, reason, gpa, size, detail),
+	TP_STRUCT__entry(
+		__field(u32, vm)
+		__field(u32, vcpu)
+		__field(u32, reason)
+		__field(u64, gpa)
+		__field(u64, size)
+		__field(u64, detail)
+	),
+	TP_fast_assign(
+		__entry->vm = vm;
+		__entry->vcpu = vcpu;
+		__entry->reason = reason;
+		__entry->gpa = gpa;
+		__entry->size = size;
+		__entry->detail = detail;
+	),
+	TP_printk("vm=%u vcpu=%u exit=%u gpa=0x%llx size=0x%llx detail=0x%llx",
+		  __entry->vm, __entry->vcpu, __entry->reason, __entry->gpa,
+		  __entry->size, __entry->detail)
+);
+
 #endif /* CCMEM_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -88,12 +88,27 @@ int ccmem_queue_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
  * @error_code: hardware error code.
  * @op: the operation; gets CCMEM_EMU_R_FAULT and the record's seq.
  *
+ * An operation from an emulated vCPU (CCMEM_EMU_F_KERNEL) is not queued:
+ * the record goes back in its struct ccmem_emu_kop and the vCPU exits to
+ * the VMM with it, as KVM_RUN returns KVM_EXIT_MEMORY_FAULT.
+ *
  * Return: 0, or -EAGAIN when the queue is full.
  */
 int ccmem_vm_report_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
 			  u32 flags, u64 error_code, struct ccmem_emu_op *op)
 {
 	int ret;
+
+	if (op->flags & CCMEM_EMU_F_KERNEL) {
+		struct ccmem_emu_kop *kop = container_of(op, struct ccmem_emu_kop, op);
+
+		kop->fault = (struct ccmem_fault) {
+			.gpa = gpa, .size = size, .reason = reason,
+			.flags = flags, .error_code = error_code,
+		};
+		op->result = CCMEM_EMU_R_FAULT;
+		return 0;
+	}
 
 	ret = ccmem_queue_fault(vm, gpa, size, reason, flags, error_code,
 				&op->fault_seq);

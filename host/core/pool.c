@@ -356,6 +356,39 @@ int ccmem_vm_split_2m(struct ccmem_vm *vm, u64 gfn)
 EXPORT_SYMBOL_GPL(ccmem_vm_split_2m);
 
 /**
+ * ccmem_vm_unsmash() - honour a guest's UNSMASH hint for a 2 MiB range.
+ * @vm: the VM; vm->lock held, VM usable.
+ * @gfn: the 512-aligned first gfn.
+ *
+ * The RMP has no instruction that merges 512 4 KiB entries back. When the
+ * whole 2 MiB range is private and no page in it is validated, the pages
+ * are released instead (scrubbed, back to the pool), so that the next
+ * guest access assigns the range as one 2 MiB block again. Validated
+ * pages would lose their guest state, so then the hint is declined.
+ *
+ * Return: 0 when honoured (or already 2 MiB), -EBUSY when declined,
+ * -EIO when the release leaked a page.
+ */
+int ccmem_vm_unsmash(struct ccmem_vm *vm, u64 gfn)
+{
+	unsigned long idx;
+	void *entry;
+
+	if (!ccmem_range_is_private(vm, gfn, PTRS_PER_PMD))
+		return -EBUSY;
+	entry = xa_load(&vm->pages, gfn);
+	if (entry && (ccmem_pg_flags(entry) & CCMEM_PG_ASSIGNED_2M))
+		return 0;
+	xa_for_each_range(&vm->pages, idx, entry, gfn, gfn + PTRS_PER_PMD - 1) {
+		if ((ccmem_pg_flags(entry) & CCMEM_PG_IMMUTABLE) ||
+		    vm->arch->validated(vm, idx, ccmem_pg_pfn(entry)))
+			return -EBUSY;
+	}
+	return ccmem_release_range(vm, gfn, PTRS_PER_PMD);
+}
+EXPORT_SYMBOL_GPL(ccmem_vm_unsmash);
+
+/**
  * ccmem_release_range() - take every private page of a range from the VM.
  * @vm: the VM; vm->lock held and vm->arch set.
  * @gfn: first page.

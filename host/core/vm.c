@@ -26,14 +26,6 @@ static DEFINE_IDA(ccmem_vm_ida);
 #define CCMEM_DEFAULT_FAULT_QUEUE	256
 #define CCMEM_MAX_FAULT_QUEUE		65536
 
-static bool mem_is_zero_u64(const __u64 *p, size_t n)
-{
-	while (n--)
-		if (*p++)
-			return false;
-	return true;
-}
-
 /**
  * ccmem_vm_usable() - may memory operations run on this VM?
  * @vm: the VM, with vm->lock held.
@@ -45,6 +37,7 @@ bool ccmem_vm_usable(struct ccmem_vm *vm)
 	lockdep_assert_held(&vm->lock);
 	return vm->state == CCMEM_VM_STATE_LIVE && vm->arch;
 }
+EXPORT_SYMBOL_GPL(ccmem_vm_usable);
 
 static int ccmem_vm_state_errno(struct ccmem_vm *vm)
 {
@@ -96,6 +89,7 @@ bool ccmem_range_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages)
 	}
 	return true;
 }
+EXPORT_SYMBOL_GPL(ccmem_range_in_regions);
 
 static long ccmem_vm_add_region(struct ccmem_vm *vm, void __user *uarg)
 {
@@ -108,7 +102,7 @@ static long ccmem_vm_add_region(struct ccmem_vm *vm, void __user *uarg)
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if ((arg.flags & ~CCMEM_REGION_F_PRIVATE) ||
-	    !mem_is_zero_u64(arg.reserved, ARRAY_SIZE(arg.reserved)))
+	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
 		return -EINVAL;
 	if (!arg.size || !PAGE_ALIGNED(arg.gpa) || !PAGE_ALIGNED(arg.size) ||
 	    !PAGE_ALIGNED(arg.shared_uaddr))
@@ -163,7 +157,7 @@ static long ccmem_vm_emu_op(struct ccmem_vm *vm, void __user *uarg)
 
 	if (copy_from_user(&op, uarg, sizeof(op)))
 		return -EFAULT;
-	if (op.reserved0 || !mem_is_zero_u64(op.reserved, ARRAY_SIZE(op.reserved)))
+	if (op.reserved0 || !mem_is_zero(op.reserved, sizeof(op.reserved)))
 		return -EINVAL;
 	if (op.flags & ~(CCMEM_EMU_F_2M | CCMEM_EMU_F_SHARED))
 		return -EINVAL;
@@ -189,7 +183,7 @@ static long ccmem_vm_emu_inject(struct ccmem_vm *vm, void __user *uarg)
 
 	if (copy_from_user(&inj, uarg, sizeof(inj)))
 		return -EFAULT;
-	if (inj.flags || !mem_is_zero_u64(inj.reserved, ARRAY_SIZE(inj.reserved)))
+	if (inj.flags || !mem_is_zero(inj.reserved, sizeof(inj.reserved)))
 		return -EINVAL;
 	if (vm->backend != CCMEM_BACKEND_EMU || !vm->arch->inject)
 		return -EOPNOTSUPP;
@@ -215,6 +209,8 @@ static long ccmem_vm_locked_ioctl(struct ccmem_vm *vm, unsigned int cmd,
 		return ccmem_vm_emu_op(vm, uarg);
 	case CCMEM_VM_EMU_INJECT:
 		return ccmem_vm_emu_inject(vm, uarg);
+	case CCMEM_VM_GUEST_INIT:
+		return ccmem_vm_guest_init(vm, uarg);
 	}
 	return -ENOTTY;
 }
@@ -237,6 +233,11 @@ static long ccmem_vm_ioctl(struct file *file, unsigned int cmd,
 		return ccmem_vm_get_stats(vm, uarg);
 	case CCMEM_VM_GET_MAP:
 		return ccmem_vm_get_map(vm, uarg);
+	case CCMEM_VM_GUEST_STATS:
+		return ccmem_vm_guest_stats(vm, uarg);
+	case CCMEM_VM_CREATE_VCPU:
+		return ccmem_vm_create_vcpu(vm, arg);
+	case CCMEM_VM_GUEST_INIT:
 	case CCMEM_VM_ADD_REGION:
 	case CCMEM_VM_SET_ATTRIBUTES:
 	case CCMEM_VM_POPULATE:
@@ -321,6 +322,7 @@ static void ccmem_vm_destroy(struct ccmem_vm *vm)
 	list_del(&vm->node);
 	mutex_unlock(&ccmem_vms_lock);
 
+	ccmem_vm_guest_free(vm);
 	mutex_lock(&vm->lock);
 	if (vm->arch) {
 		ccmem_vm_reclaim_all(vm);
@@ -398,7 +400,7 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.flags || arg.asid || arg.backend_used ||
-	    !mem_is_zero_u64(arg.reserved, ARRAY_SIZE(arg.reserved)))
+	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
 		return -EINVAL;
 	if (arg.type != CCMEM_VM_SNP && arg.type != CCMEM_VM_TDX)
 		return -EINVAL;
@@ -446,6 +448,7 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 		ret = PTR_ERR(file);
 		goto err_release;
 	}
+	vm->file = file;	/* not counted: vCPUs take their own */
 	if (copy_to_user(uarg, &arg, sizeof(arg))) {
 		put_unused_fd(fd);
 		fput(file);	/* releases the VM */
@@ -466,27 +469,37 @@ err_unlock:
 
 /**
  * ccmem_vm_shared_access() - a guest access to shared memory.
- * @vm: the VM; vm->lock held; called from the VMM's context.
- * @gpa: guest physical address; the access must not cross a page.
- * @ubuf: the caller's user buffer.
- * @len: bytes, 1 to PAGE_SIZE.
- * @write: copy @ubuf into guest memory (else guest memory into @ubuf).
+ * @vm: the VM; vm->lock held; called from the VMM's context or from a vCPU
+ *	thread that borrows the VMM's mm.
+ * @op: the access: @op->gpa (must not cross a page), @op->len (1 to
+ *	PAGE_SIZE) and @op->buf, a user pointer, or a kernel pointer with
+ *	CCMEM_EMU_F_KERNEL.
+ * @write: copy the buffer into guest memory (else guest memory into it).
  *
  * Shared memory is the region's shared backing in the VMM's address space.
  *
  * Return: 0, -ENOENT outside every region, -EFAULT.
  */
-int ccmem_vm_shared_access(struct ccmem_vm *vm, u64 gpa, void __user *ubuf,
-			   u32 len, bool write)
+int ccmem_vm_shared_access(struct ccmem_vm *vm, const struct ccmem_emu_op *op,
+			   bool write)
 {
-	const struct ccmem_mem_region *r = ccmem_find_region(vm, gpa >> PAGE_SHIFT);
+	const struct ccmem_mem_region *r = ccmem_find_region(vm, op->gpa >> PAGE_SHIFT);
+	bool kernel = op->flags & CCMEM_EMU_F_KERNEL;
+	void __user *ubuf = u64_to_user_ptr(op->buf);
+	void *kbuf = (void *)(unsigned long)op->buf;
 	void __user *backing;
 	void *bounce;
+	u32 len = op->len;
 	int ret = 0;
 
 	if (!r)
 		return -ENOENT;
-	backing = (void __user *)(r->uaddr + (gpa - (r->gfn << PAGE_SHIFT)));
+	backing = (void __user *)(r->uaddr + (op->gpa - (r->gfn << PAGE_SHIFT)));
+	if (kernel) {
+		if (write)
+			return copy_to_user(backing, kbuf, len) ? -EFAULT : 0;
+		return copy_from_user(kbuf, backing, len) ? -EFAULT : 0;
+	}
 	bounce = kmalloc(len, GFP_KERNEL);
 	if (!bounce)
 		return -ENOMEM;

@@ -171,8 +171,23 @@ static int snp_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 {
 	struct snp_vm *svm = snp_vm(vm);
 
-	if (inj->op != CCMEM_INJECT_RMPUPDATE && inj->op != CCMEM_INJECT_PSMASH)
+	switch (inj->op) {
+	case CCMEM_INJECT_PSC_EARLY:
+		svm->psc_early_pages = inj->code;
+		svm->psc_early_count = inj->count;
+		return 0;
+	case CCMEM_INJECT_PSC_BACKWARD:
+		if (!inj->code && inj->count)
+			return -EINVAL;
+		svm->psc_back = inj->code;
+		svm->psc_back_count = inj->count;
+		return 0;
+	case CCMEM_INJECT_RMPUPDATE:
+	case CCMEM_INJECT_PSMASH:
+		break;
+	default:
 		return -EINVAL;
+	}
 	svm->inject_op = inj->op;
 	svm->inject_code = inj->code;
 	svm->inject_count = inj->count;
@@ -180,6 +195,7 @@ static int snp_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 }
 
 static const struct ccmem_arch_ops snp_arch_ops = {
+	.owner		= THIS_MODULE,
 	.vm_type	= CCMEM_VM_SNP,
 	.name		= "snp",
 	.vm_init	= snp_vm_init,
@@ -191,6 +207,7 @@ static const struct ccmem_arch_ops snp_arch_ops = {
 	.leak		= snp_leak,
 	.emu_op		= snp_emu_op,
 	.inject		= snp_inject,
+	.vmgexit	= snp_vmgexit,
 };
 
 static int __init ccmem_snp_init(void)

@@ -14,6 +14,10 @@
  * @inject_op:		CCMEM_INJECT_* armed by CCMEM_VM_EMU_INJECT, or 0.
  * @inject_code:	the code the armed operation returns.
  * @inject_count:	how many more calls fail.
+ * @psc_early_pages: CCMEM_INJECT_PSC_EARLY: pages processed per request.
+ * @psc_early_count: requests left that return early.
+ * @psc_back:	CCMEM_INJECT_PSC_BACKWARD: entries to move cur_entry back.
+ * @psc_back_count: requests left that move it back.
  *
  * Protected by vm->lock.
  */
@@ -22,6 +26,10 @@ struct snp_vm {
 	u32 inject_op;
 	u32 inject_code;
 	u32 inject_count;
+	u32 psc_early_pages;
+	u32 psc_early_count;
+	u32 psc_back;
+	u32 psc_back_count;
 };
 
 static inline struct snp_vm *snp_vm(struct ccmem_vm *vm)
@@ -30,5 +38,6 @@ static inline struct snp_vm *snp_vm(struct ccmem_vm *vm)
 }
 
 int snp_emu_op(struct ccmem_vm *vm, struct ccmem_emu_op *op);
+int snp_vmgexit(struct ccmem_vcpu *vcpu, struct ccmem_vmgexit *x);
 
 #endif /* CCMEM_KVM_SNP_H */

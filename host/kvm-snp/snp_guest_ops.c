@@ -126,18 +126,29 @@ static int snp_run_insn(struct ccmem_vm *vm, struct ccmem_emu_op *op,
 	return 0;
 }
 
-/* Copy between the caller's buffer and a private page. */
+/*
+ * Copy between the caller's buffer (user memory, or kernel memory for an
+ * emulated vCPU) and a private page.
+ */
 static int snp_copy_private(u64 pfn, struct ccmem_emu_op *op, bool write)
 {
 	void __user *ubuf = u64_to_user_ptr(op->buf);
+	void *kbuf = (void *)(unsigned long)op->buf;
 	unsigned int off = offset_in_page(op->gpa);
 	void *kaddr = kmap_local_pfn(pfn);
 	unsigned long left;
 
-	if (write)
+	if (op->flags & CCMEM_EMU_F_KERNEL) {
+		if (write)
+			memcpy(kaddr + off, kbuf, op->len);
+		else
+			memcpy(kbuf, kaddr + off, op->len);
+		left = 0;
+	} else if (write) {
 		left = copy_from_user(kaddr + off, ubuf, op->len);
-	else
+	} else {
 		left = copy_to_user(ubuf, kaddr + off, op->len);
+	}
 	kunmap_local(kaddr);
 	return left ? -EFAULT : 0;
 }
@@ -173,9 +184,7 @@ static int snp_op_access(struct ccmem_vm *vm, struct ccmem_emu_op *op,
 
 	if (shared) {
 		if (!ccmem_gfn_is_private(vm, gfn))
-			return ccmem_vm_shared_access(vm, op->gpa,
-						      u64_to_user_ptr(op->buf),
-						      op->len, write);
+			return ccmem_vm_shared_access(vm, op, write);
 		/*
 		 * Shared access to a private gfn: with a page behind it the
 		 * RMP raises the nested fault; without one the VMM sees a
@@ -224,9 +233,7 @@ static int snp_op_host_write(struct ccmem_vm *vm, struct ccmem_emu_op *op)
 	    offset_in_page(op->gpa) + op->len > PAGE_SIZE)
 		return -EINVAL;
 	if (!ccmem_gfn_is_private(vm, gfn))
-		return ccmem_vm_shared_access(vm, op->gpa,
-					      u64_to_user_ptr(op->buf),
-					      op->len, true);
+		return ccmem_vm_shared_access(vm, op, true);
 	ret = ccmem_vm_resolve_private(vm, gfn, false, &pfn, &assigned_2m);
 	if (ret)
 		return ret;

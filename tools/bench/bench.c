@@ -7,6 +7,7 @@
  * Figures (see Documentation/benchmarks.rst):
  *   set_{private,shared}_{16g,64g}  one call converting a whole range;
  *   random_4k                       many random single-page conversions.
+ *   guest_*                         the guest half (bench_guest.c).
  *
  * Every figure prints one machine-readable line
  *   bench: <name> ccmem=<ns> baseline=<ns> ratio=<baseline/ccmem>x ...
@@ -30,6 +31,7 @@
 
 #include <linux/ccmem.h>
 #include "bench_xa.h"
+#include "bench_guest.h"
 
 #define SZ_4K			0x1000ULL
 #define SZ_1G			0x40000000ULL
@@ -597,6 +599,9 @@ int main(int argc, char **argv)
 	bench_range(&o, 64 * SZ_1G, "64g", TARGET_RANGE_64G);
 	bench_random(&o);
 	close(xa_fd);
+	c = bench_guest_run(&nr_passed, &nr_failed);
+	if (c)
+		fatal("guest figures: %s", err_name(-c));
 
 	printf("\nran in %s\n", fmt_ns(now_ns() - t0));
 	printf("bench: %u passed, %u failed\n", nr_passed, nr_failed);

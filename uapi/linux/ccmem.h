@@ -393,6 +393,8 @@ struct ccmem_emu_op {
 /* struct ccmem_emu_inject.op */
 #define CCMEM_INJECT_RMPUPDATE	1	/* make RMPUPDATE fail */
 #define CCMEM_INJECT_PSMASH	2	/* make PSMASH fail */
+#define CCMEM_INJECT_PSC_EARLY	3	/* PSC: stop after @code entries */
+#define CCMEM_INJECT_PSC_BACKWARD 4	/* PSC: move cur_entry back by @code */
 
 /**
  * struct ccmem_emu_inject - argument of CCMEM_VM_EMU_INJECT (emu backend).
@@ -404,6 +406,11 @@ struct ccmem_emu_op {
  *
  * A test control of the emulated platform: the next @count @op calls made
  * for this VM return @code. Use it to exercise the retry and leak paths.
+ *
+ * The PSC controls act on the next @count GHCB PSC requests of the VM:
+ * PSC_EARLY makes the host return to the guest after @code entries (0:
+ * with no progress), as a host working in chunks may; PSC_BACKWARD makes a
+ * malicious host write cur_entry back by @code after its work.
  */
 struct ccmem_emu_inject {
 	__u32 op;
@@ -411,6 +418,298 @@ struct ccmem_emu_inject {
 	__u32 count;
 	__u32 flags;
 	__u64 reserved[2];
+};
+
+/*
+ * The emulated guest (emu backend, ccmem_guest.ko loaded).
+ *
+ * The VMM configures the guest once (CCMEM_VM_GUEST_INIT), creates vCPUs
+ * (CCMEM_VM_CREATE_VCPU returns a vCPU fd), gives each vCPU a program
+ * (CCMEM_VCPU_SET_PROGRAM) and runs it (CCMEM_VCPU_RUN) until an exit, as
+ * with KVM_RUN. Each vCPU is a kernel thread executing the guest half of
+ * ccmem against the emulated platform.
+ */
+
+/* struct ccmem_guest_config.policy */
+#define CCMEM_ACCEPT_EAGER	0	/* accept everything at boot */
+#define CCMEM_ACCEPT_LAZY	1	/* accept on first allocation/touch */
+#define CCMEM_ACCEPT_HYBRID	2	/* first eager_bytes at boot, then lazy */
+
+/* struct ccmem_guest_config.flags */
+#define CCMEM_GUEST_F_FORCE_4K	(1U << 0)	/* ladder never tries 2 MiB */
+#define CCMEM_GUEST_F_PSC_MSR	(1U << 1)	/* PSC by the MSR protocol */
+
+#define CCMEM_MAX_VCPUS		64
+
+/**
+ * struct ccmem_guest_config - argument of CCMEM_VM_GUEST_INIT.
+ * @policy:	CCMEM_ACCEPT_*.
+ * @unit_shift:	log2 of the accepted-memory bitmap unit, 12 to 30; 0 means
+ *		21 (2 MiB, as Linux).
+ * @mem_gpa:	start of the guest's RAM; aligned to the unit.
+ * @mem_size:	bytes of RAM; a multiple of the unit; inside the regions.
+ * @eager_bytes: HYBRID: bytes from @mem_gpa accepted at boot; a multiple
+ *		of the unit, at most @mem_size. Must be 0 otherwise.
+ * @ghcb_gpa:	GHCB page of vCPU 0; vCPU n uses @ghcb_gpa + n * 4096. The
+ *		pages must lie in a region, outside [@mem_gpa, @mem_gpa +
+ *		@mem_size), and be shared when the vCPU runs.
+ * @flags:	CCMEM_GUEST_F_*.
+ * @reserved0:	must be zero.
+ * @reserved:	must be zero.
+ *
+ * Once per VM, before the first vCPU. Returns -ENODEV when ccmem_guest.ko
+ * is not loaded, -EOPNOTSUPP on the hw backend, -EEXIST when configured.
+ */
+struct ccmem_guest_config {
+	__u32 policy;
+	__u32 unit_shift;
+	__u64 mem_gpa;
+	__u64 mem_size;
+	__u64 eager_bytes;
+	__u64 ghcb_gpa;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+/* struct ccmem_guest_insn.op: one guest program step */
+#define CCMEM_GOP_BOOT		1	/* the policy's boot-time acceptance */
+#define CCMEM_GOP_ACCEPT	2	/* accept [gpa, gpa + size) */
+#define CCMEM_GOP_READ		3	/* private read of [gpa, gpa + size) */
+#define CCMEM_GOP_WRITE		4	/* write pattern @arg over the range */
+#define CCMEM_GOP_CHECK		5	/* check pattern @arg (0: zeros) */
+
+#define CCMEM_GOP_ALLOC		6	/* allocate @size bytes -> r0 */
+#define CCMEM_GOP_FREE		7	/* free [gpa, gpa + size) */
+#define CCMEM_GOP_CONVERT	8	/* convert; @arg = CCMEM_PSC_* */
+#define CCMEM_GOP_PSC_RAW	9	/* raw NAE PSC; @arg -> ccmem_psc_raw */
+#define CCMEM_GOP_PSC_MSR_RAW	10	/* raw MSR PSC; @arg = GHCB MSR value */
+
+/* struct ccmem_guest_insn.flags */
+#define CCMEM_GOP_F_R0		(1U << 0)	/* gpa is relative to r0 */
+
+/**
+ * ccmem_pattern() - the byte WRITE and CHECK use at @gpa for @seed.
+ * @seed: the step's @arg; 0 means zeros.
+ * @gpa: the byte's guest physical address.
+ */
+static inline __u8 ccmem_pattern(__u64 seed, __u64 gpa)
+{
+	return seed ? (__u8)(seed + (gpa >> 3) * 13 + (gpa >> 12)) : 0;
+}
+
+/**
+ * struct ccmem_guest_insn - one step of a guest program.
+ * @op:		CCMEM_GOP_*.
+ * @flags:	CCMEM_GOP_F_*.
+ * @gpa:	guest physical address (4 KiB aligned except READ, WRITE and
+ *		CHECK).
+ * @size:	bytes (4 KiB multiple for ACCEPT, ALLOC, FREE, CONVERT).
+ * @arg:	op-specific: pattern seed, PSC operation, raw request pointer.
+ */
+struct ccmem_guest_insn {
+	__u32 op;
+	__u32 flags;
+	__u64 gpa;
+	__u64 size;
+	__u64 arg;
+};
+
+#define CCMEM_PSC_PRIVATE	1	/* GHCB PSC operations */
+#define CCMEM_PSC_SHARED	2
+#define CCMEM_PSC_PSMASH	3
+#define CCMEM_PSC_UNSMASH	4
+#define CCMEM_PSC_MAX_ENTRIES	253
+#define CCMEM_GHCB_SHARED_BUF_SIZE 2032	/* bytes of the GHCB shared buffer */
+
+/**
+ * struct ccmem_psc_raw - a hand-built GHCB PSC request (CCMEM_GOP_PSC_RAW).
+ * @buf_off:	offset of the request in the GHCB shared buffer (8-aligned,
+ *		below 2032); the host sees only the bytes up to its end.
+ * @cur_entry:	header cur_entry.
+ * @end_entry:	header end_entry.
+ * @nr:		entries written to the buffer (that fit after @buf_off).
+ * @reserved:	must be zero.
+ * @entries:	entries: cur_page 11:0, gfn 51:12, operation 55:52, page
+ *		size 56.
+ */
+struct ccmem_psc_raw {
+	__u32 buf_off;
+	__u16 cur_entry;
+	__u16 end_entry;
+	__u32 nr;
+	__u32 reserved;
+	__u64 entries[CCMEM_PSC_MAX_ENTRIES];
+};
+
+/**
+ * struct ccmem_program - argument of CCMEM_VCPU_SET_PROGRAM.
+ * @insns:	user pointer to @nr struct ccmem_guest_insn.
+ * @nr:		1 to 4096 steps.
+ * @flags:	must be zero.
+ * @reserved:	must be zero.
+ *
+ * Replaces the vCPU's program; allowed before the first run and after a
+ * DONE exit. Every step is checked here (-EINVAL).
+ */
+struct ccmem_program {
+	__u64 insns;
+	__u32 nr;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+#define CCMEM_MAX_PROGRAM	4096
+
+/* struct ccmem_run.exit_reason */
+#define CCMEM_EXIT_DONE		1	/* the program ran to its end */
+#define CCMEM_EXIT_PSC		2	/* page state change request */
+#define CCMEM_EXIT_MEMORY_FAULT	3	/* an access the VMM must resolve */
+#define CCMEM_EXIT_SECURITY	4	/* the guest detected a host attack */
+#define CCMEM_EXIT_TERMINATED	5	/* the guest terminated */
+#define CCMEM_EXIT_CHECK	6	/* a CHECK step found other data */
+#define CCMEM_EXIT_STEP_ERROR	7	/* the guest refused a step */
+
+/* struct ccmem_run.psc.form */
+#define CCMEM_PSC_FORM_MSR	1
+#define CCMEM_PSC_FORM_GHCB	2
+
+/* struct ccmem_run.security.reason and .term.reason */
+#define CCMEM_SEC_DOUBLE_VALIDATE	1  /* PVALIDATE no-change, unaccepted */
+#define CCMEM_SEC_SUBSTITUTION		2  /* #VC 0x404 on an accepted page */
+#define CCMEM_SEC_RESCIND_UNVALIDATED	3  /* rescind of a non-valid page */
+#define CCMEM_SEC_PSC_BACKWARD		4  /* host moved PSC progress back */
+#define CCMEM_SEC_PSC_ERROR		5  /* host failed a PSC request */
+#define CCMEM_SEC_PVALIDATE_FAILED	6  /* PVALIDATE failed */
+#define CCMEM_SEC_PSC_NO_PROGRESS	7  /* host made no PSC progress */
+/* A private access to a page the guest itself made shared. */
+#define CCMEM_SEC_SHARED_ACCESS		8
+
+/**
+ * struct ccmem_run - argument of CCMEM_VCPU_RUN.
+ * @exit_reason: out: CCMEM_EXIT_*.
+ * @flags:	must be zero.
+ * @pc:		out: index of the program step that exited.
+ * @reserved0:	must be zero.
+ * @r0:		out: the gpa of the last ALLOC.
+ * @psc_result: out: SW_EXITINFO2 (NAE) or the response error (MSR) of
+ *		the last raw PSC step.
+ * @psc:	CCMEM_EXIT_PSC: one merged run of entries. @gpa, @size and
+ *		@op (CCMEM_PSC_PRIVATE/SHARED) describe it; @form says which
+ *		protocol carried it. The VMM converts the range (or not) and
+ *		sets @ret before the next run: 0 done, non-zero refused (the
+ *		guest gets the generic PSC error).
+ * @fault:	CCMEM_EXIT_MEMORY_FAULT: the fault; the step is retried on
+ *		the next run.
+ * @security:	CCMEM_EXIT_SECURITY: @reason (CCMEM_SEC_*), @gpa, @detail.
+ *		The next run returns CCMEM_EXIT_TERMINATED.
+ * @term:	CCMEM_EXIT_TERMINATED: the reason (CCMEM_SEC_*, or 0 after
+ *		another vCPU's event), @gpa and @detail. Further runs return
+ *		-ESHUTDOWN.
+ * @check:	CCMEM_EXIT_CHECK: first differing @gpa, @expected and @got
+ *		bytes.
+ * @step:	CCMEM_EXIT_STEP_ERROR: the guest's own bookkeeping refused the
+ *		step at @pc (@error: EINVAL for a range it does not own in
+ *		that state, ENOMEM when its allocator or records are full,
+ *		ERANGE outside its RAM). The program stops; the vCPU stays
+ *		usable.
+ *
+ * DONE, CHECK, STEP_ERROR and TERMINATED end the program; the next run
+ * after DONE, CHECK or STEP_ERROR starts the (possibly new) program at
+ * step 0.
+ * @reserved:	must be zero.
+ */
+struct ccmem_run {
+	__u32 exit_reason;
+	__u32 flags;
+	__u32 pc;
+	__u32 reserved0;
+	__u64 r0;
+	__u64 psc_result;
+	union {
+		struct {
+			__u64 gpa;
+			__u64 size;
+			__u32 op;
+			__u32 form;
+			__s64 ret;
+		} psc;
+		struct ccmem_fault fault;
+		struct {
+			__u32 reason;
+			__u32 pad;
+			__u64 gpa;
+			__u64 detail;
+		} security, term;
+		struct {
+			__u64 gpa;
+			__u8 expected;
+			__u8 got;
+			__u8 pad[6];
+		} check;
+		struct {
+			__u32 error;
+			__u32 pad;
+		} step;
+		__u64 pad[8];
+	};
+	__u64 reserved[4];
+};
+
+/**
+ * struct ccmem_guest_stats - argument of CCMEM_VM_GUEST_STATS.
+ * @flags:		must be zero.
+ * @nr_vcpus:		out: vCPUs created.
+ * @accepted_bytes:	guest: bytes accepted so far.
+ * @unaccepted_bytes:	guest: bytes of RAM still unaccepted.
+ * @eager_accepts:	guest: units accepted at boot.
+ * @lazy_accepts:	guest: units accepted on demand.
+ * @vc_accepts:		guest: lazy accepts driven by a #VC 0x404.
+ * @fallbacks_4k:	guest: 2 MiB PVALIDATEs that fell back to 4 KiB.
+ * @pvalidate_calls:	guest: PVALIDATE instructions executed.
+ * @vmgexits:		guest: VMGEXITs issued.
+ * @psc_entries:	guest: PSC entries sent.
+ * @psc_reissues:	guest: PSC requests re-issued after partial progress.
+ * @to_shared:		guest: pages converted to shared.
+ * @to_private:		guest: pages converted to private.
+ * @security_events:	guest: fatal events detected.
+ * @inflight_waits:	guest: waits for units another vCPU was accepting.
+ * @alloc_pages:	guest: pages allocated.
+ * @free_pages:		guest: pages freed.
+ * @host_psc_requests:	host: PSC requests decoded (MSR and NAE).
+ * @host_psc_exits:	host: PSC exits to the VMM (after merging).
+ * @host_psc_entries:	host: PSC entries processed.
+ * @host_psc_errors:	host: PSC requests refused with an error code.
+ * @host_psmash_hints:	host: PSMASH hints honoured.
+ * @host_unsmash_hints:	host: UNSMASH hints honoured.
+ * @reserved:		zero.
+ */
+struct ccmem_guest_stats {
+	__u32 flags;
+	__u32 nr_vcpus;
+	__u64 accepted_bytes;
+	__u64 unaccepted_bytes;
+	__u64 eager_accepts;
+	__u64 lazy_accepts;
+	__u64 vc_accepts;
+	__u64 fallbacks_4k;
+	__u64 pvalidate_calls;
+	__u64 vmgexits;
+	__u64 psc_entries;
+	__u64 psc_reissues;
+	__u64 to_shared;
+	__u64 to_private;
+	__u64 security_events;
+	__u64 inflight_waits;
+	__u64 alloc_pages;
+	__u64 free_pages;
+	__u64 host_psc_requests;
+	__u64 host_psc_exits;
+	__u64 host_psc_entries;
+	__u64 host_psc_errors;
+	__u64 host_psmash_hints;
+	__u64 host_unsmash_hints;
+	__u64 reserved[8];
 };
 
 /* ioctls on /dev/ccmem */
@@ -428,5 +727,12 @@ struct ccmem_emu_inject {
 #define CCMEM_VM_GET_MAP	_IOW(CCMEM_IO, 0x17, struct ccmem_map)
 #define CCMEM_VM_EMU_GUEST_OP	_IOWR(CCMEM_IO, 0x20, struct ccmem_emu_op)
 #define CCMEM_VM_EMU_INJECT	_IOW(CCMEM_IO, 0x21, struct ccmem_emu_inject)
+#define CCMEM_VM_GUEST_INIT	_IOW(CCMEM_IO, 0x30, struct ccmem_guest_config)
+#define CCMEM_VM_CREATE_VCPU	_IO(CCMEM_IO, 0x31)	/* arg: vCPU id */
+#define CCMEM_VM_GUEST_STATS	_IOWR(CCMEM_IO, 0x32, struct ccmem_guest_stats)
+
+/* ioctls on a vCPU fd */
+#define CCMEM_VCPU_SET_PROGRAM	_IOW(CCMEM_IO, 0x40, struct ccmem_program)
+#define CCMEM_VCPU_RUN		_IOWR(CCMEM_IO, 0x41, struct ccmem_run)
 
 #endif /* _UAPI_LINUX_CCMEM_H */

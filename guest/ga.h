@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ga.h - the portable guest core of ccmem: the accepted-memory bitmap, the
+ * acceptance policies and ladders, conversions, the SNP Page State Change
+ * client, a small page allocator and the security checks.
+ *
+ * Plain C: the same source builds into ccmem_guest.ko, into the userspace
+ * unit tests and later into a tiny freestanding guest kernel. It includes
+ * only ccmem_compat.h. Everything the core needs from its surroundings
+ * (guest instructions, hypercalls, memory accesses, a lock and a wait) comes
+ * through struct ga_env_ops.
+ *
+ * Objects:
+ *   struct ga_bitmap  one bit per unit of guest memory, set = unaccepted,
+ *                     with a summary hierarchy for the lock-free query and
+ *                     a list of units in flight.
+ *   struct ga_guest   one per guest (VM): bitmap, allocator, policy, the
+ *                     record of pages converted to shared, statistics and
+ *                     the terminated flag.
+ *   struct ga_vcpu    one per vCPU: the environment ops of that vCPU, its
+ *                     GHCB, its PSC progress and its pending security event.
+ *
+ * Errors: functions return 0 or a negative GA_E* code. GA_EFATAL means the
+ * guest hit a security event or a platform failure it must not survive: the
+ * event is recorded in the vCPU (ga_vcpu.event) and the guest is marked
+ * terminated; the caller stops running guest code and reports it.
+ */
+#ifndef CCMEM_GUEST_GA_H
+#define CCMEM_GUEST_GA_H
+
+#include "../platform/include/ccmem_compat.h"
+
+/* Error codes (negative returns). */
+#define GA_EINVAL	1	/* bad argument from the program / caller */
+#define GA_ENOMEM	2	/* allocator or in-flight table exhausted */
+#define GA_EFATAL	3	/* security event or fatal platform error */
+#define GA_ESTOP	4	/* the environment is stopping this vCPU */
+#define GA_ERANGE	5	/* address outside guest memory */
+#define GA_EBUSY	6	/* environment-specific transient failure */
+
+/* Acceptance policies. */
+#define GA_POLICY_EAGER		0
+#define GA_POLICY_LAZY		1
+#define GA_POLICY_HYBRID	2
+
+/*
+ * Security events and terminations (ga_vcpu.event.reason):
+ *   DOUBLE_VALIDATE	PVALIDATE no-change on a page the bitmap says is
+ *			unaccepted (or the guest made shared)
+ *   SUBSTITUTION	#VC 0x404 on an accepted page
+ *   RESCIND_UNVALIDATED rescind: page was not valid
+ *   PSC_BACKWARD	host moved PSC progress back
+ *   PSC_ERROR		host failed a page state change
+ *   PVALIDATE_FAILED	PVALIDATE failed unexpectedly
+ *   PSC_NO_PROGRESS	host returned with no progress too many times
+ *   SHARED_ACCESS	private access to a page the guest itself made shared
+ */
+#define GA_SEC_NONE			0
+#define GA_SEC_DOUBLE_VALIDATE		1
+#define GA_SEC_SUBSTITUTION		2
+#define GA_SEC_RESCIND_UNVALIDATED	3
+#define GA_SEC_PSC_BACKWARD		4
+#define GA_SEC_PSC_ERROR		5
+#define GA_SEC_PVALIDATE_FAILED		6
+#define GA_SEC_PSC_NO_PROGRESS		7
+#define GA_SEC_SHARED_ACCESS		8
+
+/* SNP PSC operations (GHCB spec). */
+#define GA_PSC_PRIVATE		1
+#define GA_PSC_SHARED		2
+#define GA_PSC_PSMASH		3
+#define GA_PSC_UNSMASH		4
+
+#define GA_PSC_MAX_ENTRIES	253
+#define GA_GHCB_SHARED_BUF_OFF	0x800
+#define GA_GHCB_SHARED_BUF_SIZE	2032
+
+/* GHCB MSR protocol. */
+#define GA_MSR_PSC_REQ		0x014ULL
+#define GA_MSR_PSC_RESP		0x015ULL
+#define GA_MSR_TERM_REQ		0x100ULL
+#define GA_NAE_PSC		0x80000010ULL
+
+/* PSC entry layout (u64): cur_page 11:0, gfn 51:12, op 55:52, size 56. */
+#define GA_PSC_ENTRY(gfn, op, huge, cur) \
+	(((u64)(cur) & 0xfff) | (((u64)(gfn) & 0xffffffffffULL) << 12) | \
+	 (((u64)(op) & 0xf) << 52) | ((u64)!!(huge) << 56))
+#define GA_PSC_E_CUR(e)		((u32)((e) & 0xfff))
+#define GA_PSC_E_GFN(e)		(((e) >> 12) & 0xffffffffffULL)
+#define GA_PSC_E_OP(e)		((u32)(((e) >> 52) & 0xf))
+#define GA_PSC_E_HUGE(e)	((u32)(((e) >> 56) & 1))
+
+/* PSC NAE errors (SW_EXITINFO2). */
+#define GA_PSC_ERR_HDR		((1ULL << 32) | 1)
+#define GA_PSC_ERR_ENTRY	((1ULL << 32) | 2)
+#define GA_PSC_ERR_GENERIC	(0x100ULL << 32)
+
+/**
+ * struct ga_vmgexit - one VMGEXIT as the guest issues it.
+ * @msr:	MSR protocol: the GHCB MSR value written before VMGEXIT;
+ *		out: the value the host left in it. Used when @nae is false.
+ * @nae:	true for a GHCB NAE event (@exit_code, @info1, @info2,
+ *		@scratch), false for the MSR protocol (@msr).
+ * @exit_code:	SW_EXITCODE.
+ * @info1:	SW_EXITINFO1.
+ * @info2:	SW_EXITINFO2; out: the host's result.
+ * @scratch:	SW_SCRATCH: GPA of the request buffer in shared memory.
+ */
+struct ga_vmgexit {
+	u64 msr;
+	bool nae;
+	u64 exit_code;
+	u64 info1;
+	u64 info2;
+	u64 scratch;
+};
+
+/**
+ * struct ga_env_ops - what the environment provides to the guest core.
+ *
+ * Per-vCPU operations get the vCPU's @priv (ga_vcpu.priv); the lock and
+ * wait operations get the guest's (ga_guest.priv).
+ *
+ * @pvalidate:	PVALIDATE at @gpa (4 KiB, or 2 MiB when @huge). Returns the
+ *		EAX code (0, 1 FAIL_INPUT, 6 FAIL_SIZEMISMATCH) and sets
+ *		*@no_change to rFLAGS.CF; or a negative GA_E* code.
+ * @vmgexit:	one VMGEXIT; returns 0 or a negative GA_E* code.
+ * @read:	private (@shared false) or shared read of @len bytes at @gpa
+ *		(may not cross a 4 KiB page). Returns 0, a positive #VC error
+ *		code (0x404) raised in the guest, or a negative GA_E* code.
+ * @write:	same for a write.
+ * @lock:	take the guest's in-flight lock (may spin or sleep; never
+ *		held across another ops call).
+ * @unlock:	release it.
+ * @wait:	called with the lock held by a vCPU that must wait for units
+ *		another vCPU has in flight: release the lock, sleep until
+ *		@wake_all, retake it. Returns 0 or -GA_ESTOP.
+ * @wake_all:	wake every vCPU sleeping in @wait (called with the lock held).
+ * @trace:	optional: an event for tracing (GA_TR_*), may be NULL.
+ */
+struct ga_env_ops {
+	int (*pvalidate)(void *priv, u64 gpa, bool huge, bool validate,
+			 bool *no_change);
+	int (*vmgexit)(void *priv, struct ga_vmgexit *x);
+	int (*read)(void *priv, u64 gpa, void *buf, u32 len, bool shared);
+	int (*write)(void *priv, u64 gpa, const void *buf, u32 len,
+		     bool shared);
+	void (*lock)(void *gpriv);
+	void (*unlock)(void *gpriv);
+	int (*wait)(void *gpriv);
+	void (*wake_all)(void *gpriv);
+	void (*trace)(void *priv, int event, u64 gpa, u64 size, u64 detail);
+};
+
+/* ga_env_ops.trace events */
+#define GA_TR_ACCEPT_EAGER	1	/* gpa, size accepted at boot */
+#define GA_TR_ACCEPT_LAZY	2	/* gpa, size accepted on demand */
+#define GA_TR_FALLBACK_4K	3	/* gpa: 2M PVALIDATE fell back to 4K */
+#define GA_TR_SECURITY		4	/* gpa, detail = GA_SEC_* */
+#define GA_TR_CONVERT		5	/* gpa, size, detail = GA_PSC_* */
+
+/* Units in flight at once (one entry per accepting vCPU call). */
+#define GA_MAX_INFLIGHT		64
+
+/**
+ * struct ga_bitmap - the accepted-memory bitmap.
+ * @base:	guest physical address of unit 0 (unit aligned).
+ * @nr_units:	units covered.
+ * @unit_shift:	log2 of the unit size (12..30; 21 by default).
+ * @levels:	number of summary levels above the bits (0..4).
+ * @words:	words per level: @words[0] for @bits, @words[i] for level i.
+ * @bits:	level 0: bit u set = unit u is unaccepted.
+ * @sum:	@sum[i-1] is level i: bit w set = word w of level i-1 may be
+ *		non-zero. Kept conservative: a summary bit is set before any
+ *		bit under it is set, and cleared only after the word under it
+ *		became zero (and is rechecked), so a lock-free reader never
+ *		misses an unaccepted unit.
+ * @nr_unaccepted: units still unaccepted (fast "nothing left" answer).
+ * @inflight:	ranges [start, end) of units being accepted, under the lock.
+ * @nr_inflight: entries used in @inflight.
+ *
+ * The bit array and the summaries are caller-provided memory of the sizes
+ * ga_bitmap_words() reports, so the core never allocates.
+ */
+struct ga_bitmap {
+	u64 base;
+	u64 nr_units;
+	u32 unit_shift;
+	u32 levels;
+	u64 words[5];
+	u64 *bits;
+	u64 *sum[4];
+	u64 nr_unaccepted;
+	struct {
+		u64 start, end;
+	} inflight[GA_MAX_INFLIGHT];
+	u32 nr_inflight;
+};
+
+/**
+ * ga_bitmap_words() - memory needed for a bitmap.
+ * @nr_units: units to cover.
+ *
+ * Return: the number of u64 words for the bits plus all summary levels.
+ */
+u64 ga_bitmap_words(u64 nr_units);
+
+/**
+ * ga_bitmap_init() - lay out a bitmap, every unit unaccepted.
+ * @bm: the bitmap.
+ * @base: GPA of unit 0; aligned to the unit.
+ * @size: bytes covered; a non-zero multiple of the unit, at most 2^30
+ *	units (4 TiB of 4 KiB units, 2 PiB of 2 MiB units).
+ * @unit_shift: log2 of the unit (12..30).
+ * @mem: ga_bitmap_words() zeroed or unzeroed words.
+ *
+ * Return: 0 or -GA_EINVAL.
+ */
+int ga_bitmap_init(struct ga_bitmap *bm, u64 base, u64 size, u32 unit_shift,
+		   u64 *mem);
+
+/**
+ * ga_bitmap_any_unaccepted() - is anything in [@start, @end) unaccepted?
+ * @bm: the bitmap.
+ * @start: first byte (GPA).
+ * @end: one past the last byte.
+ *
+ * Lock-free and O(levels): safe against concurrent acceptance on other
+ * vCPUs (it may report a unit that is being accepted right now, never miss
+ * one that is still unaccepted). Addresses outside the bitmap are accepted
+ * memory.
+ */
+bool ga_bitmap_any_unaccepted(const struct ga_bitmap *bm, u64 start, u64 end);
+
+/**
+ * ga_bitmap_next_unaccepted() - the first unaccepted unit in [@unit, @limit).
+ * @bm: the bitmap.
+ * @unit: first unit to look at.
+ * @limit: one past the last unit to look at (at most @bm->nr_units).
+ *
+ * Lock-free, with the same guarantee as ga_bitmap_any_unaccepted().
+ *
+ * Return: the unit, or @limit when every unit of the range is accepted.
+ */
+u64 ga_bitmap_next_unaccepted(const struct ga_bitmap *bm, u64 unit, u64 limit);
+
+/**
+ * ga_bitmap_next_accepted() - the first accepted unit in [@unit, @limit).
+ * @bm: the bitmap.
+ * @unit: first unit to look at.
+ * @limit: one past the last unit to look at (at most @bm->nr_units).
+ *
+ * Meant for the owner of an in-flight range, whose units nobody else
+ * changes: it scans the bits only, not the summaries.
+ *
+ * Return: the unit, or @limit when every unit of the range is unaccepted.
+ */
+u64 ga_bitmap_next_accepted(const struct ga_bitmap *bm, u64 unit, u64 limit);
+
+/* Test/inspection helpers. */
+bool ga_bitmap_unit_unaccepted(const struct ga_bitmap *bm, u64 unit);
+void ga_bitmap_clear_unit(struct ga_bitmap *bm, u64 unit);
+void ga_bitmap_set_unit(struct ga_bitmap *bm, u64 unit);
+
+/* Guest statistics (ga_guest.stat); updated with atomic adds. */
+struct ga_stats {
+	u64 accepted_bytes;
+	u64 eager_accepts;	/* units accepted at boot */
+	u64 lazy_accepts;	/* units accepted on demand */
+	u64 vc_accepts;		/* lazy accepts driven by a #VC 0x404 */
+	u64 fallbacks_4k;	/* 2M PVALIDATE -> 512 x 4K */
+	u64 pvalidate_calls;
+	u64 vmgexits;
+	u64 psc_entries;	/* entries sent in PSC requests */
+	u64 psc_reissues;	/* PSC re-issued after partial progress */
+	u64 to_shared;		/* conversions (pages) */
+	u64 to_private;
+	u64 security_events;
+	u64 inflight_waits;	/* times a vCPU waited for another's units */
+	u64 alloc_pages;
+	u64 free_pages;
+};
+
+/* Pages the guest converted to shared: sorted disjoint gfn ranges. */
+#define GA_MAX_SHARED_RANGES	256
+
+/* Free extents of the allocator: sorted disjoint gfn ranges. */
+#define GA_MAX_FREE_EXTENTS	1024
+
+struct ga_range {
+	u64 start, end;		/* gfn [start, end) */
+};
+
+struct ga_vcpu;
+
+/**
+ * struct ga_platform - the acceptance ladder and conversion steps of one
+ * platform. SNP is ga_platform_snp; the TDX issue adds ga_platform_tdx.
+ * @name:	"snp", "tdx".
+ * @accept:	make [@gpa, @gpa + @size) (unit aligned, claimed by the
+ *		caller) private and validated: SNP: PSC(private), then
+ *		PVALIDATE 2 MiB, falling back to 512 x 4 KiB on
+ *		FAIL_SIZEMISMATCH (4 KiB only when the guest forces it).
+ * @to_shared:	[@gpa, @gpa + @size) is scrubbed: rescind it, then ask the
+ *		host for shared.
+ * @to_private:	ask the host for private, then validate.
+ */
+struct ga_platform {
+	const char *name;
+	int (*accept)(struct ga_vcpu *v, u64 gpa, u64 size);
+	int (*to_shared)(struct ga_vcpu *v, u64 gpa, u64 size);
+	int (*to_private)(struct ga_vcpu *v, u64 gpa, u64 size);
+};
+
+extern const struct ga_platform ga_platform_snp;
+
+/**
+ * struct ga_guest - one guest.
+ * @bm:		the accepted-memory bitmap.
+ * @mem_start:	first GPA of guest memory.
+ * @mem_end:	one past the last.
+ * @policy:	GA_POLICY_*.
+ * @eager_bytes: hybrid: bytes from @mem_start accepted at boot.
+ * @force_4k:	the ladder never tries 2 MiB (benchmarks).
+ * @psc_msr:	conversions use the MSR protocol (one page per VMGEXIT).
+ * @terminated:	set once; every vCPU stops at its next step.
+ * @plat:	the platform ladder (ga_guest_init() picks SNP).
+ * @ops:	environment operations.
+ * @priv:	environment data for the lock and wait ops.
+ * @shared:	pages converted to shared (under the lock).
+ * @nr_shared:	entries in @shared.
+ * @free:	allocator free extents (under the lock).
+ * @nr_free:	entries in @free.
+ * @stat:	statistics.
+ */
+struct ga_guest {
+	struct ga_bitmap bm;
+	u64 mem_start, mem_end;
+	u32 policy;
+	u64 eager_bytes;
+	bool force_4k;
+	bool psc_msr;
+	int terminated;
+	const struct ga_platform *plat;
+	const struct ga_env_ops *ops;
+	void *priv;
+	struct ga_range shared[GA_MAX_SHARED_RANGES];
+	u32 nr_shared;
+	struct ga_range free[GA_MAX_FREE_EXTENTS];
+	u32 nr_free;
+	struct ga_stats stat;
+};
+
+/**
+ * struct ga_event - the security event or termination of a vCPU.
+ * @reason:	GA_SEC_*.
+ * @gpa:	the page concerned.
+ * @detail:	reason-specific: the PSC error, the PVALIDATE code...
+ */
+struct ga_event {
+	u32 reason;
+	u64 gpa;
+	u64 detail;
+};
+
+/**
+ * struct ga_vcpu - one vCPU of a guest.
+ * @g:		the guest.
+ * @id:		vCPU index.
+ * @priv:	environment data for the per-vCPU ops.
+ * @ghcb_gpa:	this vCPU's GHCB page (shared memory).
+ * @event:	the fatal event, valid after -GA_EFATAL.
+ * @psc_last_result: SW_EXITINFO2 (NAE) or the response error (MSR) of
+ *		the last PSC this vCPU issued.
+ * @psc_buf:	the PSC request being issued (header, then entries) and the
+ *		progress the host last reported in it. Private scratch of
+ *		the PSC client, kept here because 2 KiB is too much for a
+ *		kernel stack.
+ */
+struct ga_vcpu {
+	struct ga_guest *g;
+	u32 id;
+	void *priv;
+	u64 ghcb_gpa;
+	struct ga_event event;
+	u64 psc_last_result;
+	u64 psc_buf[GA_GHCB_SHARED_BUF_SIZE / 8];
+};
+
+/**
+ * ga_guest_init() - set up a guest over [@mem_start, @mem_end).
+ * @g: the guest, zeroed by the caller.
+ * @mem_start: first GPA; aligned to the unit.
+ * @mem_end: end GPA; aligned to the unit.
+ * @unit_shift: bitmap unit (12..30).
+ * @bitmap_mem: ga_bitmap_words() words.
+ * @ops: environment operations.
+ * @priv: environment data for the lock/wait ops.
+ *
+ * The whole range starts unaccepted and free in the allocator. Policy
+ * fields (@g->policy...) are set by the caller before ga_guest_boot().
+ *
+ * Return: 0 or -GA_EINVAL.
+ */
+int ga_guest_init(struct ga_guest *g, u64 mem_start, u64 mem_end,
+		  u32 unit_shift, u64 *bitmap_mem,
+		  const struct ga_env_ops *ops, void *priv);
+
+/**
+ * ga_guest_reserve() - take [@gpa, @gpa + @size) out of the allocator
+ * (the GHCB pages, firmware areas). Call before any vCPU runs.
+ */
+int ga_guest_reserve(struct ga_guest *g, u64 gpa, u64 size);
+
+/**
+ * ga_guest_boot() - the policy's start on @v: eager accepts everything,
+ * hybrid the first eager_bytes, lazy nothing.
+ */
+int ga_guest_boot(struct ga_vcpu *v);
+
+/**
+ * ga_accept() - make sure [@gpa, @gpa + @size) is accepted.
+ * @v: the vCPU doing the work.
+ * @gpa: start; rounded down to the unit.
+ * @size: bytes; the end is rounded up to the unit.
+ * @lazy: count the units as lazy (else eager) acceptances.
+ *
+ * Units already accepted cost nothing (one lock-free query). Units another
+ * vCPU is accepting are waited for, never accepted twice. Each unit goes
+ * through the platform ladder: PSC(private) then PVALIDATE at 2 MiB,
+ * falling back to 512 x 4 KiB on FAIL_SIZEMISMATCH.
+ *
+ * Return: 0, -GA_EFATAL (see @v->event), -GA_ESTOP.
+ */
+int ga_accept(struct ga_vcpu *v, u64 gpa, u64 size, bool lazy);
+
+/**
+ * ga_access() - a guest access through the #VC handler.
+ * @v: the vCPU.
+ * @gpa: address; any length, may cross pages.
+ * @buf: data.
+ * @len: bytes.
+ * @write: direction.
+ *
+ * Private accesses (the guest's ordinary memory). A #VC 0x404 on a page
+ * whose unit is unaccepted is a lazy accept followed by a retry; on an
+ * accepted page it is page substitution: fatal.
+ *
+ * Return: 0, -GA_EFATAL, -GA_ESTOP, -GA_ERANGE.
+ */
+int ga_access(struct ga_vcpu *v, u64 gpa, void *buf, u64 len, bool write);
+
+/**
+ * ga_convert() - convert [@gpa, @gpa + @size) (4 KiB aligned).
+ * @v: the vCPU.
+ * @gpa: start.
+ * @size: bytes.
+ * @to_shared: direction.
+ *
+ * To shared: every page must be accepted and private in the guest's
+ * record; scrub, rescind (PVALIDATE 0; "no change" is fatal), PSC(shared),
+ * record the pages as shared. To private: every page must be recorded
+ * shared; PSC(private), validate ("no change" is fatal), drop the record.
+ *
+ * Return: 0, -GA_EINVAL (the guest's own bookkeeping forbids it),
+ * -GA_EFATAL, -GA_ESTOP.
+ */
+int ga_convert(struct ga_vcpu *v, u64 gpa, u64 size, bool to_shared);
+
+/**
+ * ga_alloc() - allocate @npages contiguous pages (first fit), accepting
+ * them first when the policy is lazy or hybrid.
+ * @v: the vCPU.
+ * @npages: pages.
+ * @gpa: out: the first page.
+ *
+ * Return: 0, -GA_ENOMEM, -GA_EFATAL, -GA_ESTOP.
+ */
+int ga_alloc(struct ga_vcpu *v, u64 npages, u64 *gpa);
+
+/**
+ * ga_free() - give [@gpa, @gpa + @npages pages) back to the allocator.
+ * Return: 0 or -GA_EINVAL when the range is not allocated.
+ */
+int ga_free(struct ga_vcpu *v, u64 gpa, u64 npages);
+
+/**
+ * ga_psc() - the SNP Page State Change client.
+ * @v: the vCPU.
+ * @gpa: start (4 KiB aligned).
+ * @size: bytes.
+ * @op: GA_PSC_PRIVATE or GA_PSC_SHARED.
+ * @allow_huge: use 2 MiB entries where the range allows.
+ *
+ * Builds GHCB NAE requests of at most GA_PSC_MAX_ENTRIES entries in the
+ * vCPU's GHCB shared buffer (or one MSR-protocol request per page with
+ * g->psc_msr) and re-issues each until the host reports it done. Progress
+ * that moves backwards, a host error, or too many returns without progress
+ * are fatal.
+ *
+ * Return: 0, -GA_EFATAL, -GA_ESTOP.
+ */
+int ga_psc(struct ga_vcpu *v, u64 gpa, u64 size, u32 op, bool allow_huge);
+
+/**
+ * ga_psc_raw() - issue one caller-built NAE PSC request and re-issue it
+ * until done, with the client's progress checks, for protocol tests.
+ * @v: the vCPU.
+ * @buf_off: offset of the request inside the GHCB shared buffer.
+ * @cur_entry: header cur_entry.
+ * @end_entry: header end_entry.
+ * @entries: entries written after the header.
+ * @nr: number of @entries written (may differ from end_entry + 1).
+ *
+ * The host's SW_EXITINFO2 lands in v->psc_last_result; a non-zero one ends
+ * the request without terminating the guest.
+ *
+ * Return: 0, -GA_EFATAL (backward progress), -GA_ESTOP, -GA_EINVAL.
+ */
+int ga_psc_raw(struct ga_vcpu *v, u32 buf_off, u16 cur_entry, u16 end_entry,
+	       const u64 *entries, u32 nr);
+
+/**
+ * ga_psc_msr_raw() - one raw MSR-protocol PSC with @msr as the GHCB MSR;
+ * the response lands in v->psc_last_result.
+ */
+int ga_psc_msr_raw(struct ga_vcpu *v, u64 msr);
+
+/**
+ * ga_fatal() - record a fatal event on @v and terminate the guest.
+ * Return: -GA_EFATAL, for "return ga_fatal(...)".
+ */
+int ga_fatal(struct ga_vcpu *v, u32 reason, u64 gpa, u64 detail);
+
+#endif /* CCMEM_GUEST_GA_H */
