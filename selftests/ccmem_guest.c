@@ -858,4 +858,74 @@ TEST_F(accept, debugfs_guest_file_shows_counters)
 	EXPECT_TRUE(seen);
 }
 
+/* Invariant 6 seen from the guest: a platform failure ends the guest. */
+TEST_F(accept, platform_failure_terminates_guest)
+{
+	struct ccmem_guest_insn p[] = { GI(CCMEM_GOP_ACCEPT, TGPA, SZ_2M, 0) };
+	struct ccmem_vm_stats vs;
+
+	ASSERT_EQ(0, tguest_create(&self->g, CCMEM_ACCEPT_LAZY, MEM));
+	ASSERT_EQ(0, tvm_inject(&self->g.t, CCMEM_INJECT_RMPUPDATE, 1, 1));
+	ASSERT_EQ(0, tguest_exec(&self->g, 0, p, NR(p), &self->run));
+	ASSERT_EQ(CCMEM_EXIT_TERMINATED, self->run.exit_reason);
+	EXPECT_EQ(0, self->run.term.reason);
+	EXPECT_EQ(EIO, self->run.term.detail);
+	ASSERT_EQ(0, tvm_stats(&self->g.t, &vs));
+	EXPECT_EQ(CCMEM_VM_STATE_DEAD, vs.state);
+	EXPECT_EQ(512, vs.leaked_pages);
+	EXPECT_EQ(-ESHUTDOWN, tvcpu_run(self->g.vcpu[0], &self->run));
+}
+
+static int write_file(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fputs(s, f) < 0 ? -EIO : 0;
+	return fclose(f) ? -errno : ret;
+}
+
+/* Count the lines of the trace buffer that contain @what. */
+static int trace_count(const char *what)
+{
+	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, what);
+	fclose(f);
+	return n;
+}
+
+TEST_F(accept, tracepoints_show_accepts_exits_and_events)
+{
+	struct ccmem_guest_insn p[] = {
+		GI(CCMEM_GOP_READ, TGPA + 3 * SZ_2M, 1, 0),
+		GI(CCMEM_GOP_READ, TGPA + 5 * SZ_4K, 1, 0),
+	};
+	const char *ev = "/sys/kernel/tracing/events/ccmem_guest/enable";
+	const char *ex = "/sys/kernel/tracing/events/ccmem/ccmem_vcpu_exit/enable";
+
+	ASSERT_EQ(0, tguest_create(&self->g, CCMEM_ACCEPT_LAZY, MEM));
+	ASSERT_EQ(0, write_file("/sys/kernel/tracing/trace", ""));
+	ASSERT_EQ(0, write_file(ev, "1"));
+	ASSERT_EQ(0, write_file(ex, "1"));
+	/* Lazy accepts of two units, then a replayed page. */
+	ASSERT_EQ(0, tguest_exec(&self->g, 0, p, NR(p), &self->run));
+	ASSERT_EQ(0, tvm_set_attr(&self->g.t, TGPA + 5 * SZ_4K, SZ_4K, false));
+	ASSERT_EQ(0, tvm_set_attr(&self->g.t, TGPA + 5 * SZ_4K, SZ_4K, true));
+	ASSERT_EQ(0, tguest_exec(&self->g, 0, p, NR(p), &self->run));
+	EXPECT_EQ(CCMEM_EXIT_SECURITY, self->run.exit_reason);
+	EXPECT_EQ(0, write_file(ev, "0"));
+	EXPECT_EQ(0, write_file(ex, "0"));
+	EXPECT_EQ(2, trace_count("ccmem_guest_accept_lazy:"));
+	EXPECT_EQ(1, trace_count("ccmem_guest_security:"));
+	EXPECT_LE(2, trace_count("ccmem_vcpu_exit:"));
+}
+
 TEST_HARNESS_MAIN
