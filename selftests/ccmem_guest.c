@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -856,6 +857,59 @@ TEST_F(accept, debugfs_guest_file_shows_counters)
 	}
 	fclose(f);
 	EXPECT_TRUE(seen);
+}
+
+struct waiter {
+	struct tguest *g;
+	struct ccmem_run run;
+	int ret;
+};
+
+static void *waiter_run(void *p)
+{
+	struct waiter *w = p;
+
+	w->ret = tguest_run(w->g, 1, &w->run);
+	return NULL;
+}
+
+/*
+ * vCPU 1 waits for units vCPU 0 has in flight; vCPU 0 is torn down in the
+ * middle of its page state change. vCPU 1 must wake, claim the units and
+ * accept them itself, once.
+ */
+TEST_F(accept, waiter_survives_teardown_of_the_claiming_vcpu)
+{
+	struct ccmem_guest_insn p[] = { GI(CCMEM_GOP_ACCEPT, TGPA, 4 * SZ_2M, 0) };
+	struct waiter w = { .g = &self->g };
+	pthread_t th;
+	int spins;
+
+	ASSERT_EQ(0, tguest_create(&self->g, CCMEM_ACCEPT_LAZY, MEM));
+	ASSERT_EQ(0, tguest_add_vcpu(&self->g, 0));
+	ASSERT_EQ(0, tguest_add_vcpu(&self->g, 1));
+	ASSERT_EQ(0, tvcpu_program(self->g.vcpu[0], p, NR(p)));
+	ASSERT_EQ(0, tvcpu_program(self->g.vcpu[1], p, NR(p)));
+	ASSERT_EQ(0, tvcpu_run(self->g.vcpu[0], &self->run));
+	ASSERT_EQ(CCMEM_EXIT_PSC, self->run.exit_reason);	/* units claimed */
+	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_run, &w));
+	/* Until vCPU 1 is asleep on the claim (a condition, not a delay). */
+	for (spins = 0; spins < 1000000; spins++) {
+		ASSERT_EQ(0, tguest_stats(&self->g, &self->st));
+		if (self->st.inflight_waits)
+			break;
+		sched_yield();
+	}
+	EXPECT_EQ(1, self->st.inflight_waits);
+	close(self->g.vcpu[0]);
+	self->g.vcpu[0] = -1;
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, w.ret);
+	EXPECT_EQ(CCMEM_EXIT_DONE, w.run.exit_reason);
+	ASSERT_EQ(0, tguest_stats(&self->g, &self->st));
+	EXPECT_EQ(4 * SZ_2M, self->st.accepted_bytes);
+	EXPECT_EQ(4, self->st.pvalidate_calls);
+	EXPECT_EQ(0, self->st.security_events);
 }
 
 /* Invariant 6 seen from the guest: a platform failure ends the guest. */

@@ -173,6 +173,39 @@ bool ccmem_vcpu_stopping(struct ccmem_vcpu *vcpu)
 }
 EXPORT_SYMBOL_GPL(ccmem_vcpu_stopping);
 
+/* The tracepoint's gpa, size and detail, from the exit's own fields. */
+static void ccmem_trace_exit(struct ccmem_vcpu *vcpu,
+			     const struct ccmem_run *exit)
+{
+	u64 gpa = 0, size = 0, detail = 0;
+
+	switch (exit->exit_reason) {
+	case CCMEM_EXIT_PSC:
+		gpa = exit->psc.gpa;
+		size = exit->psc.size;
+		detail = exit->psc.op;
+		break;
+	case CCMEM_EXIT_MEMORY_FAULT:
+		gpa = exit->fault.gpa;
+		size = exit->fault.size;
+		detail = exit->fault.reason;
+		break;
+	case CCMEM_EXIT_SECURITY:
+	case CCMEM_EXIT_TERMINATED:
+		gpa = exit->security.gpa;
+		detail = exit->security.reason;
+		break;
+	case CCMEM_EXIT_CHECK:
+		gpa = exit->check.gpa;
+		break;
+	case CCMEM_EXIT_STEP_ERROR:
+		detail = exit->step.error;
+		break;
+	}
+	trace_ccmem_vcpu_exit(vcpu->vm->id, vcpu->id, exit->exit_reason, gpa,
+			      size, detail);
+}
+
 /**
  * ccmem_vcpu_exit() - post an exit to the VMM.
  * @vcpu: the vCPU; called from its thread.
@@ -188,8 +221,7 @@ s64 ccmem_vcpu_exit(struct ccmem_vcpu *vcpu, struct ccmem_run *exit,
 	exit->pc = vcpu->pc;
 	exit->r0 = vcpu->r0;
 	exit->psc_result = vcpu->psc_result;
-	trace_ccmem_vcpu_exit(vcpu->vm->id, vcpu->id, exit->exit_reason,
-			      exit->psc.gpa, exit->psc.size, exit->security.detail);
+	ccmem_trace_exit(vcpu, exit);
 
 	spin_lock(&vcpu->lock);
 	vcpu->exit = *exit;

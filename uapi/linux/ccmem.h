@@ -599,8 +599,9 @@ struct ccmem_program {
  *		protocol carried it. The VMM converts the range (or not) and
  *		sets @ret before the next run: 0 done, non-zero refused (the
  *		guest gets the generic PSC error).
- * @fault:	CCMEM_EXIT_MEMORY_FAULT: the fault; the step is retried on
- *		the next run.
+ * @fault:	CCMEM_EXIT_MEMORY_FAULT: the fault (its @seq is 0: the record
+ *		is returned here, not queued); the step is retried on the
+ *		next run.
  * @security:	CCMEM_EXIT_SECURITY: @reason (CCMEM_SEC_*), @gpa, @detail.
  *		The next run returns CCMEM_EXIT_TERMINATED.
  * @term:	CCMEM_EXIT_TERMINATED: the reason (CCMEM_SEC_*, or 0 after
