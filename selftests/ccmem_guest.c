@@ -982,4 +982,23 @@ TEST_F(accept, tracepoints_show_accepts_exits_and_events)
 	EXPECT_LE(2, trace_count("ccmem_vcpu_exit:"));
 }
 
+/* A live guest pins ccmem_guest.ko and its platform module. */
+TEST(modules_stay_while_a_guest_lives)
+{
+	struct tguest g;
+
+	ASSERT_EQ(0, tguest_create(&g, CCMEM_ACCEPT_LAZY, MEM));
+	ASSERT_EQ(0, tguest_add_vcpu(&g, 0));
+	EXPECT_EQ(-EWOULDBLOCK, ccmem_module_unload("ccmem_guest"));
+	EXPECT_EQ(-EWOULDBLOCK, ccmem_module_unload("ccmem_snp"));
+	tguest_destroy(&g);
+
+	ASSERT_EQ(0, ccmem_module_unload("ccmem_guest"));
+	EXPECT_EQ(-ENODEV, tguest_create(&g, CCMEM_ACCEPT_LAZY, MEM));
+	tguest_destroy(&g);
+	ASSERT_EQ(0, ccmem_module_load("ccmem_guest"));
+	ASSERT_EQ(0, tguest_create(&g, CCMEM_ACCEPT_LAZY, MEM));
+	tguest_destroy(&g);
+}
+
 TEST_HARNESS_MAIN
