@@ -80,9 +80,10 @@ $(B)/tools/ccmem-demo: $(DEMO_SRCS) tools/demo.h tools/ccmem_map.h tools/ccmem_v
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $(DEMO_SRCS)
 
-BENCH_SRCS := tools/bench/bench.c tools/bench/bench_guest.c tools/ccmem_vmm.c
+BENCH_SRCS := tools/bench/bench.c tools/bench/bench_guest.c tools/ccmem_vmm.c \
+	tools/ccmem_map.c
 $(B)/tools/ccmem-bench: $(BENCH_SRCS) uapi/linux/ccmem.h tools/bench/bench_xa.h \
-		tools/bench/bench_guest.h tools/ccmem_vmm.h
+		tools/bench/bench_guest.h tools/ccmem_vmm.h tools/ccmem_map.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -Itools/bench -o $@ $(BENCH_SRCS)
 

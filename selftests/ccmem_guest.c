@@ -227,8 +227,8 @@ TEST_F(prog, check_mismatch_reports_first_byte)
 	ASSERT_EQ(CCMEM_EXIT_CHECK, self->run.exit_reason);
 	EXPECT_EQ(1, self->run.pc);
 	EXPECT_EQ(TGPA, self->run.check.gpa);
-	EXPECT_EQ(tpattern(0x22, TGPA), self->run.check.expected);
-	EXPECT_EQ(tpattern(0x11, TGPA), self->run.check.got);
+	EXPECT_EQ(ccmem_pattern(0x22, TGPA), self->run.check.expected);
+	EXPECT_EQ(ccmem_pattern(0x11, TGPA), self->run.check.got);
 }
 
 TEST_F(prog, set_program_while_in_exit_ebusy)

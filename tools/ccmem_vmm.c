@@ -3,23 +3,14 @@
  * ccmem_vmm.c - a tiny VMM for emulated guests; see ccmem_vmm.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "ccmem_map.h"
 #include "ccmem_vmm.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define VMM_GHCB_SIZE	((__u64)CCMEM_MAX_VCPUS << 12)
-
-static int vmm_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret = ioctl(fd, cmd, arg);
-
-	return ret < 0 ? -errno : ret;
-}
 
 static void *vmm_backing(__u64 size)
 {
@@ -29,26 +20,9 @@ static void *vmm_backing(__u64 size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static int vmm_region(int vm, __u64 gpa, __u64 size, void *uaddr,
-		      __u32 flags)
-{
-	struct ccmem_region r = {
-		.gpa = gpa,
-		.size = size,
-		.shared_uaddr = (unsigned long)uaddr,
-		.flags = flags,
-	};
-
-	return vmm_ioctl(vm, CCMEM_VM_ADD_REGION, &r);
-}
-
 int vmm_guest_create(struct vmm_guest *g, __u64 ram_gpa, __u64 ram_size,
 		     struct ccmem_guest_config *cfg)
 {
-	struct ccmem_vm_create c = {
-		.type = CCMEM_VM_SNP,
-		.backend = CCMEM_BACKEND_EMU,
-	};
 	int i, ret;
 
 	memset(g, 0, sizeof(*g));
@@ -57,26 +31,27 @@ int vmm_guest_create(struct vmm_guest *g, __u64 ram_gpa, __u64 ram_size,
 		g->vcpu[i] = -1;
 	g->ram_gpa = ram_gpa;
 	g->ram_size = ram_size;
-	g->dev = open("/dev/ccmem", O_RDWR | O_CLOEXEC);
+	g->dev = ccmem_open_dev();
 	if (g->dev < 0)
-		return -errno;
-	g->vm = vmm_ioctl(g->dev, CCMEM_CREATE_VM, &c);
+		return g->dev;
+	g->vm = ccmem_vm_create(g->dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, NULL);
 	if (g->vm < 0)
 		return g->vm;
 	g->ram = vmm_backing(ram_size);
 	g->ghcb = vmm_backing(VMM_GHCB_SIZE);
 	if (!g->ram || !g->ghcb)
 		return -ENOMEM;
-	ret = vmm_region(g->vm, ram_gpa, ram_size, g->ram,
-			 CCMEM_REGION_F_PRIVATE);
+	ret = ccmem_vm_add_region(g->vm, ram_gpa, ram_size, g->ram,
+				  CCMEM_REGION_F_PRIVATE);
 	if (!ret)
-		ret = vmm_region(g->vm, VMM_GHCB_GPA, VMM_GHCB_SIZE, g->ghcb, 0);
+		ret = ccmem_vm_add_region(g->vm, VMM_GHCB_GPA, VMM_GHCB_SIZE,
+					  g->ghcb, 0);
 	if (ret)
 		return ret;
 	cfg->mem_gpa = ram_gpa;
 	cfg->mem_size = ram_size;
 	cfg->ghcb_gpa = VMM_GHCB_GPA;
-	return vmm_ioctl(g->vm, CCMEM_VM_GUEST_INIT, cfg);
+	return ccmem_ioctl(g->vm, CCMEM_VM_GUEST_INIT, cfg);
 }
 
 void vmm_guest_destroy(struct vmm_guest *g)
@@ -105,7 +80,7 @@ int vmm_vcpu(struct vmm_guest *g, __u32 id)
 
 	if (id >= CCMEM_MAX_VCPUS)
 		return -EINVAL;
-	fd = vmm_ioctl(g->vm, CCMEM_VM_CREATE_VCPU, (void *)(unsigned long)id);
+	fd = ccmem_ioctl(g->vm, CCMEM_VM_CREATE_VCPU, (void *)(unsigned long)id);
 	if (fd < 0)
 		return fd;
 	g->vcpu[id] = fd;
@@ -125,35 +100,30 @@ int vmm_program(struct vmm_guest *g, __u32 id,
 		if (ret)
 			return ret;
 	}
-	return vmm_ioctl(g->vcpu[id], CCMEM_VCPU_SET_PROGRAM, &p);
+	return ccmem_ioctl(g->vcpu[id], CCMEM_VCPU_SET_PROGRAM, &p);
 }
 
 int vmm_run(struct vmm_guest *g, __u32 id, struct ccmem_run *run)
 {
-	struct ccmem_attributes a;
 	__s64 answer = 0;
 	int ret;
 
 	for (;;) {
 		memset(run, 0, sizeof(*run));
 		run->psc.ret = answer;
-		ret = vmm_ioctl(g->vcpu[id], CCMEM_VCPU_RUN, run);
+		ret = ccmem_ioctl(g->vcpu[id], CCMEM_VCPU_RUN, run);
 		if (ret || run->exit_reason != CCMEM_EXIT_PSC)
 			return ret;
 		g->psc_exits++;
-		memset(&a, 0, sizeof(a));
-		a.gpa = run->psc.gpa;
-		a.size = run->psc.size;
-		a.attributes = run->psc.op == CCMEM_PSC_PRIVATE ?
-			       CCMEM_ATTR_PRIVATE : 0;
-		answer = vmm_ioctl(g->vm, CCMEM_VM_SET_ATTRIBUTES, &a);
+		answer = ccmem_vm_set_attr(g->vm, run->psc.gpa, run->psc.size,
+					   run->psc.op == CCMEM_PSC_PRIVATE);
 	}
 }
 
 int vmm_guest_stats(struct vmm_guest *g, struct ccmem_guest_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	return vmm_ioctl(g->vm, CCMEM_VM_GUEST_STATS, st);
+	return ccmem_ioctl(g->vm, CCMEM_VM_GUEST_STATS, st);
 }
 
 const char *vmm_exit_name(__u32 reason)

@@ -226,11 +226,6 @@ static const struct ga_env_ops cg_env_ops = {
 
 /* The program steps. */
 
-static u8 cg_pattern(u64 seed, u64 gpa)
-{
-	return ccmem_pattern(seed, gpa);
-}
-
 /*
  * READ, WRITE and CHECK walk the range a page at a time through the
  * guest's #VC-handling access path. A CHECK mismatch fills @exit.
@@ -247,18 +242,18 @@ static int cg_step_data(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,
 		len = min_t(u64, end - a, PAGE_SIZE - offset_in_page(a));
 		if (write)
 			for (i = 0; i < len; i++)
-				cv->buf[i] = cg_pattern(in->arg, a + i);
+				cv->buf[i] = ccmem_pattern(in->arg, a + i);
 		ret = ga_access(&cv->v, a, cv->buf, len, write);
 		if (ret)
 			return ret;
 		if (in->op != CCMEM_GOP_CHECK)
 			continue;
 		for (i = 0; i < len; i++) {
-			if (cv->buf[i] == cg_pattern(in->arg, a + i))
+			if (cv->buf[i] == ccmem_pattern(in->arg, a + i))
 				continue;
 			exit->exit_reason = CCMEM_EXIT_CHECK;
 			exit->check.gpa = a + i;
-			exit->check.expected = cg_pattern(in->arg, a + i);
+			exit->check.expected = ccmem_pattern(in->arg, a + i);
 			exit->check.got = cv->buf[i];
 			return 1;
 		}
@@ -529,7 +524,7 @@ static int cg_vcpu_init(struct ccmem_vcpu *vcpu)
 	cv->v.g = &cg_vm(vcpu->vm)->g;
 	cv->v.id = vcpu->id;
 	cv->v.priv = cv;
-	cv->v.ghcb_gpa = vcpu->ghcb_gpa;
+	cv->v.ghcb_gpa = ccmem_vcpu_ghcb_gpa(vcpu);
 	vcpu->guest = cv;
 	return 0;
 }

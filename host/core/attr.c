@@ -66,57 +66,6 @@ bool ccmem_range_is_private(struct ccmem_vm *vm, u64 gfn, u64 npages)
 	return ccmem_count_private(vm, gfn, npages) == npages;
 }
 
-/**
- * ccmem_attr_store() - mark a range private or shared.
- * @vm: the VM; vm->lock held.
- * @gfn: first page.
- * @npages: number of pages, at least 1.
- * @priv: true for private.
- *
- * Return: 0 or -ENOMEM; on failure the attributes are unchanged.
- */
-int ccmem_attr_store(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv)
-{
-	MA_STATE(mas, &vm->attrs, gfn, gfn);
-	u64 first = gfn, last = gfn + npages - 1;
-	int ret;
-
-	mas_lock(&mas);
-	if (priv) {
-		/* Swallow private neighbours so ranges stay maximal. */
-		if (first) {
-			mas_set(&mas, first - 1);
-			if (mas_walk(&mas))
-				first = mas.index;
-		}
-		mas_set(&mas, last + 1);
-		if (mas_walk(&mas))
-			last = mas.last;
-	}
-	mas_set_range(&mas, first, last);
-	ret = mas_store_gfp(&mas, priv ? CCMEM_ATTR_VAL : NULL,
-			    GFP_KERNEL_ACCOUNT);
-	mas_unlock(&mas);
-	return ret;
-}
-
-/**
- * ccmem_attr_nr_ranges() - number of private ranges stored.
- * @vm: the VM.
- */
-u64 ccmem_attr_nr_ranges(struct ccmem_vm *vm)
-{
-	MA_STATE(mas, &vm->attrs, 0, 0);
-	void *entry;
-	u64 n = 0;
-
-	rcu_read_lock();
-	mas_for_each(&mas, entry, ULONG_MAX)
-		n++;
-	rcu_read_unlock();
-	return n;
-}
-
 /*
  * To private in one walk: count the pages already private and find the
  * private neighbours to merge with, then store once. A range that is
@@ -147,6 +96,46 @@ static int ccmem_attr_make_private(struct ccmem_vm *vm, u64 gfn, u64 npages,
 	mas_unlock(&mas);
 	*already = n;
 	return ret;
+}
+
+/**
+ * ccmem_attr_store() - mark a range private or shared.
+ * @vm: the VM; vm->lock held.
+ * @gfn: first page.
+ * @npages: number of pages, at least 1.
+ * @priv: true for private.
+ *
+ * Return: 0 or -ENOMEM; on failure the attributes are unchanged.
+ */
+int ccmem_attr_store(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv)
+{
+	MA_STATE(mas, &vm->attrs, gfn, gfn + npages - 1);
+	u64 already;
+	int ret;
+
+	if (priv)
+		return ccmem_attr_make_private(vm, gfn, npages, &already);
+	mas_lock(&mas);
+	ret = mas_store_gfp(&mas, NULL, GFP_KERNEL_ACCOUNT);
+	mas_unlock(&mas);
+	return ret;
+}
+
+/**
+ * ccmem_attr_nr_ranges() - number of private ranges stored.
+ * @vm: the VM.
+ */
+u64 ccmem_attr_nr_ranges(struct ccmem_vm *vm)
+{
+	MA_STATE(mas, &vm->attrs, 0, 0);
+	void *entry;
+	u64 n = 0;
+
+	rcu_read_lock();
+	mas_for_each(&mas, entry, ULONG_MAX)
+		n++;
+	rcu_read_unlock();
+	return n;
 }
 
 static int ccmem_convert(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv)

@@ -178,7 +178,6 @@ struct ccmem_guest_ops {
  * @pc:		the step executing (written by the guest thread).
  * @r0:		the last ALLOC result.
  * @psc_result:	the last raw PSC result.
- * @ghcb_gpa:	this vCPU's GHCB page.
  * @guest:	ccmem_guest.ko's per-vCPU data.
  */
 struct ccmem_vcpu {
@@ -199,7 +198,6 @@ struct ccmem_vcpu {
 	u32 pc;
 	u64 r0;
 	u64 psc_result;
-	u64 ghcb_gpa;
 	void *guest;
 };
 
@@ -298,7 +296,6 @@ struct ccmem_vm {
 	const struct ccmem_guest_ops *guest_ops;	/* set once, under @lock */
 	void *guest;			/* ccmem_guest.ko's per-VM data */
 	struct ccmem_guest_config guest_cfg;
-	struct module *guest_arch_owner;	/* arch module ref of the guest */
 	struct ccmem_vcpu *vcpus[CCMEM_MAX_VCPUS];	/* under @lock */
 	u32 nr_vcpus;
 };
@@ -351,6 +348,11 @@ __poll_t ccmem_fault_poll(struct ccmem_vm *vm, struct file *file,
 			  struct poll_table_struct *wait);
 
 /* vcpu.c */
+static inline u64 ccmem_vcpu_ghcb_gpa(const struct ccmem_vcpu *vcpu)
+{
+	return vcpu->vm->guest_cfg.ghcb_gpa + vcpu->id * PAGE_SIZE;
+}
+
 long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg);
 long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id);
 long ccmem_vm_guest_stats(struct ccmem_vm *vm, void __user *uarg);

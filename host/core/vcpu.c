@@ -141,13 +141,14 @@ long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg)
 	}
 	vm->guest_cfg = cfg;
 	vm->guest_ops = ops;
-	vm->guest_arch_owner = vm->arch->owner;
 	return 0;
 }
 
 /**
  * ccmem_vm_guest_free() - drop the guest of a VM whose fd is released.
- * @vm: the VM; no vCPU is left (each holds a VM fd reference).
+ * @vm: the VM; no vCPU is left (each holds a VM fd reference). vm->arch is
+ *	still set: the guest's reference on the arch module kept it
+ *	registered.
  */
 void ccmem_vm_guest_free(struct ccmem_vm *vm)
 {
@@ -158,7 +159,7 @@ void ccmem_vm_guest_free(struct ccmem_vm *vm)
 	ops->destroy(vm);
 	vm->guest_ops = NULL;
 	module_put(ops->owner);
-	module_put(vm->guest_arch_owner);
+	module_put(vm->arch->owner);
 }
 
 /**
@@ -385,7 +386,6 @@ static int ccmem_gop_check(const struct ccmem_guest_insn *in)
 			return -EINVAL;
 		return in->op == CCMEM_GOP_READ && in->arg ? -EINVAL : 0;
 	case CCMEM_GOP_PSC_RAW:
-		return in->gpa || in->size || in->flags ? -EINVAL : 0;
 	case CCMEM_GOP_PSC_MSR_RAW:
 		return in->gpa || in->size || in->flags ? -EINVAL : 0;
 	}
@@ -608,7 +608,6 @@ long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id)
 	if (!ret) {
 		vm->vcpus[id] = vcpu;
 		vm->nr_vcpus++;
-		vcpu->ghcb_gpa = vm->guest_cfg.ghcb_gpa + id * PAGE_SIZE;
 	}
 	mutex_unlock(&vm->lock);
 	if (ret) {

@@ -141,7 +141,7 @@ static int snp_psc_msr(struct ccmem_vcpu *vcpu, struct ccmem_vmgexit *x)
 static u64 snp_psc_load(struct snp_psc *p)
 {
 	struct ccmem_vcpu *vcpu = p->vcpu;
-	u64 buf = vcpu->ghcb_gpa + SNP_GHCB_BUF_OFF;
+	u64 buf = ccmem_vcpu_ghcb_gpa(vcpu) + SNP_GHCB_BUF_OFF;
 	u64 buf_end = buf + CCMEM_GHCB_SHARED_BUF_SIZE;
 	struct psc_req *r = &p->req;
 	__le64 hdr;

@@ -88,10 +88,4 @@ int tguest_exec(struct tguest *g, uint32_t id,
 				    .size = (size_), .arg = (arg_) })
 #define NR(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* The pattern byte WRITE/CHECK use (uapi CCMEM_PATTERN). */
-static inline uint8_t tpattern(uint64_t seed, uint64_t gpa)
-{
-	return ccmem_pattern(seed, gpa);
-}
-
 #endif /* CCMEM_GUEST_TEST_H */

@@ -74,7 +74,7 @@ static int xa_fd = -1;
 		exit(2);						\
 	} while (0)
 
-static __u64 now_ns(void)
+__u64 bench_now_ns(void)
 {
 	struct timespec ts;
 
@@ -115,7 +115,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Sorts @v. */
-static __u64 median(__u64 *v, size_t n)
+__u64 bench_median(__u64 *v, size_t n)
 {
 	qsort(v, n, sizeof(*v), cmp_u64);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -130,9 +130,9 @@ static void report_baseline(const char *what, __u64 *wall, __u64 *kern,
 {
 	if (!n)
 		return;
-	wall[0] = median(wall, n);
+	wall[0] = bench_median(wall, n);
 	printf("baseline  %s %s wall, %s in kernel (median of %u)\n",
-	       what, fmt_ns(wall[0]), fmt_ns(median(kern, n)), n);
+	       what, fmt_ns(wall[0]), fmt_ns(bench_median(kern, n)), n);
 }
 
 /* splitmix64: small, seedable, good enough to pick pages. */
@@ -259,10 +259,10 @@ static int xa_set(__u64 gpa, __u64 size, bool priv, __u64 *wall,
 		.size = size,
 		.attributes = priv ? CCMEM_ATTR_PRIVATE : 0,
 	};
-	__u64 t0 = now_ns();
+	__u64 t0 = bench_now_ns();
 	int ret = ioctl(xa_fd, CCMEM_BENCH_XA_SET, &a) ? -errno : 0;
 
-	*wall = now_ns() - t0;
+	*wall = bench_now_ns() - t0;
 	*kns = ret ? 0 : a.ns;
 	return ret;
 }
@@ -338,9 +338,9 @@ static void bench_range(const struct opts *o, __u64 size, const char *tag,
 	for (i = 0; i < o->iters; i++) {
 		bool priv = !(i & 1);
 
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		ret = cvm_set(&v, BENCH_GPA, size, priv);
-		t = now_ns() - t0;
+		t = bench_now_ns() - t0;
 		if (ret)
 			cvm_set_failed(BENCH_GPA, size, priv, ret);
 		if (priv)
@@ -349,10 +349,10 @@ static void bench_range(const struct opts *o, __u64 size, const char *tag,
 			ts[i / 2] = t;
 	}
 	cvm_close(&v);
-	c_priv = median(tp, np);	/* sorts tp */
+	c_priv = bench_median(tp, np);	/* sorts tp */
 	min_p = tp[0];
 	max_p = tp[np - 1];
-	c_shared = median(ts, ns);
+	c_shared = bench_median(ts, ns);
 	printf("ccmem     to private: median %s (min %s, max %s; %u calls)\n",
 	       fmt_ns(c_priv), fmt_ns(min_p), fmt_ns(max_p), np);
 	printf("ccmem     to shared:  median %s (min %s, max %s; %u calls)\n",
@@ -474,14 +474,14 @@ static void bench_random(const struct opts *o)
 	printf("both sides start all-shared and run the same sequence\n");
 
 	cvm_open(&v, BENCH_GPA, RANDOM_SIZE);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < o->ops; i++) {
 		int ret = cvm_set(&v, ops[i].gpa, SZ_4K, ops[i].priv);
 
 		if (ret)
 			cvm_set_failed(ops[i].gpa, SZ_4K, ops[i].priv, ret);
 	}
-	c_total = now_ns() - t0;
+	c_total = bench_now_ns() - t0;
 	if (cvm_private_bytes(&v) != nr_private * SZ_4K)
 		fatal("ccmem: %llu private bytes after the sequence, expected %llu",
 		      cvm_private_bytes(&v), nr_private * SZ_4K);
@@ -594,7 +594,7 @@ int main(int argc, char **argv)
 	printf("ratio = baseline / ccmem: how many times faster ccmem is\n");
 
 	xa_open();
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	bench_range(&o, 16 * SZ_1G, "16g", 0);
 	bench_range(&o, 64 * SZ_1G, "64g", TARGET_RANGE_64G);
 	bench_random(&o);
@@ -603,7 +603,7 @@ int main(int argc, char **argv)
 	if (c)
 		fatal("guest figures: %s", err_name(-c));
 
-	printf("\nran in %s\n", fmt_ns(now_ns() - t0));
+	printf("\nran in %s\n", fmt_ns(bench_now_ns() - t0));
 	printf("bench: %u passed, %u failed\n", nr_passed, nr_failed);
 	return nr_failed ? 1 : 0;
 }

@@ -16,9 +16,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "../ccmem_vmm.h"
 #include "bench_guest.h"
@@ -28,46 +25,24 @@
 #define TARGET_LAZY		1.2	/* 64G/4G time, at most */
 #define TARGET_LADDER		50.0	/* 4K/2M platform calls, at least */
 
-static unsigned long long bg_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int bg_cmp(const void *a, const void *b)
-{
-	unsigned long long x = *(const unsigned long long *)a;
-	unsigned long long y = *(const unsigned long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static unsigned long long bg_median(unsigned long long *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), bg_cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* One fresh guest runs @p to DONE; returns the run's wall time. */
 static int bg_run_guest(__u64 size, __u32 policy, __u32 flags,
 			const struct ccmem_guest_insn *p, __u32 nr,
-			unsigned long long *ns, struct ccmem_guest_stats *st)
+			__u64 *ns, struct ccmem_guest_stats *st)
 {
 	struct ccmem_guest_config cfg = { .policy = policy, .flags = flags };
 	struct vmm_guest g;
 	struct ccmem_run run;
-	unsigned long long t0;
+	__u64 t0;
 	int ret;
 
 	ret = vmm_guest_create(&g, GUEST_GPA, size, &cfg);
 	if (!ret)
 		ret = vmm_program(&g, 0, p, nr);
 	if (!ret) {
-		t0 = bg_now_ns();
+		t0 = bench_now_ns();
 		ret = vmm_run(&g, 0, &run);
-		*ns = bg_now_ns() - t0;
+		*ns = bench_now_ns() - t0;
 	}
 	if (!ret && run.exit_reason != CCMEM_EXIT_DONE) {
 		fprintf(stderr, "ccmem-bench: guest exit %s at step %u\n",
@@ -95,7 +70,7 @@ static int bg_lazy_first_alloc(unsigned int *passed, unsigned int *failed)
 		{ .op = CCMEM_GOP_BOOT },
 		{ .op = CCMEM_GOP_ALLOC, .size = 1ULL << 20 },
 	};
-	unsigned long long t4[LAZY_REPS], t64[LAZY_REPS], m4, m64;
+	__u64 t4[LAZY_REPS], t64[LAZY_REPS], m4, m64;
 	double ratio;
 	unsigned int i;
 	int ret;
@@ -117,8 +92,8 @@ static int bg_lazy_first_alloc(unsigned int *passed, unsigned int *failed)
 	}
 	if (ret)
 		return ret;
-	m4 = bg_median(t4, LAZY_REPS);
-	m64 = bg_median(t64, LAZY_REPS);
+	m4 = bench_median(t4, LAZY_REPS);
+	m64 = bench_median(t64, LAZY_REPS);
 	ratio = (double)m64 / (double)(m4 ?: 1);
 	printf("4 GiB guest   %.1f us (median of %u)\n", m4 / 1e3, LAZY_REPS);
 	printf("64 GiB guest  %.1f us (median of %u)\n", m64 / 1e3, LAZY_REPS);
@@ -132,7 +107,7 @@ static int bg_eager_ladder(unsigned int *passed, unsigned int *failed)
 {
 	static const struct ccmem_guest_insn p[] = { { .op = CCMEM_GOP_BOOT } };
 	struct ccmem_guest_stats s2m, s4k;
-	unsigned long long t2m, t4k, c2m, c4k;
+	__u64 t2m, t4k, c2m, c4k;
 	double ratio;
 	int ret;
 
