@@ -256,9 +256,9 @@ static int snp_psc_nae(struct ccmem_vcpu *vcpu, struct ccmem_vmgexit *x)
 		return -ENOMEM;
 	p->vcpu = vcpu;
 	p->scratch = x->scratch;
-	snp_psc_count(vm, &vm->stat.psc_requests, 1);
 
 	mutex_lock(&vm->lock);
+	vm->stat.psc_requests++;
 	if (svm->psc_early_count) {
 		svm->psc_early_count--;
 		budget = svm->psc_early_pages;
