@@ -51,39 +51,45 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(TOP) $(KCONFIG_VARS) $(if $(C),C=$(C)) modules
 
 # --- selftests: static, against the real kselftest_harness.h -------------
+# libccmem (selftests/lib/libccmem.[ch]) is the userspace library that the
+# selftests and the tools share.
+LIBCCMEM := selftests/lib/libccmem.c
+UAPI_HDRS := uapi/linux/ccmem.h uapi/linux/ccmem_emu.h
+LIBCCMEM_DEPS := $(LIBCCMEM) selftests/lib/libccmem.h $(UAPI_HDRS) \
+	platform/snp/rmp_model.h platform/include/ccmem_compat.h
 SELFTEST_SRCS := $(wildcard selftests/*.c)
 SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
 SELFTEST_LIB := $(wildcard selftests/lib/*.c)
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -Wno-misleading-indentation -std=gnu11 \
-	-static -pthread -Iuapi -Iselftests/lib -I$(KSFT) -D_GNU_SOURCE
+	-static -pthread -Iuapi -Iselftests/lib -Iplatform/snp -I$(KSFT) -D_GNU_SOURCE
 
 selftests: $(SELFTESTS)
 
 $(B)/selftests/%: selftests/%.c $(SELFTEST_LIB) $(wildcard selftests/lib/*.h) \
-		uapi/linux/ccmem.h | $(KSFT)/kselftest_harness.h
+		$(LIBCCMEM_DEPS) platform/snp/ghcb.h | $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB)
 
 # --- tools: ccmemctl and the demo/bench programs, static for the VM ------
-TOOL_CFLAGS := -O2 -g -Wall -Wextra -std=gnu11 -static -Iuapi -Iselftests/lib \
-	-D_GNU_SOURCE
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -std=gnu11 -static -pthread -Iuapi \
+	-Iselftests/lib -Iplatform/snp -D_GNU_SOURCE
 TOOLS := $(B)/tools/ccmemctl $(B)/tools/ccmem-demo $(B)/tools/ccmem-bench
 
 tools: $(TOOLS)
 
-$(B)/tools/ccmemctl: tools/ccmemctl.c tools/ccmem_map.c tools/ccmem_map.h uapi/linux/ccmem.h
+CTL_SRCS := tools/ccmemctl.c tools/ccmem_map.c $(LIBCCMEM)
+$(B)/tools/ccmemctl: $(CTL_SRCS) tools/ccmem_map.h $(LIBCCMEM_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(TOOL_CFLAGS) -o $@ tools/ccmemctl.c tools/ccmem_map.c
+	$(CC) $(TOOL_CFLAGS) -o $@ $(CTL_SRCS)
 
-DEMO_SRCS := tools/demo.c tools/demo_guest.c tools/ccmem_map.c tools/ccmem_vmm.c
-$(B)/tools/ccmem-demo: $(DEMO_SRCS) tools/demo.h tools/ccmem_map.h tools/ccmem_vmm.h uapi/linux/ccmem.h
+DEMO_SRCS := tools/demo.c tools/demo_guest.c tools/ccmem_map.c $(LIBCCMEM)
+$(B)/tools/ccmem-demo: $(DEMO_SRCS) tools/demo.h tools/ccmem_map.h $(LIBCCMEM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $(DEMO_SRCS)
 
-BENCH_SRCS := tools/bench/bench.c tools/bench/bench_guest.c tools/ccmem_vmm.c \
-	tools/ccmem_map.c
-$(B)/tools/ccmem-bench: $(BENCH_SRCS) uapi/linux/ccmem.h tools/bench/bench_xa.h \
-		tools/bench/bench_guest.h tools/ccmem_vmm.h tools/ccmem_map.h
+BENCH_SRCS := tools/bench/bench.c tools/bench/bench_guest.c $(LIBCCMEM)
+$(B)/tools/ccmem-bench: $(BENCH_SRCS) tools/bench/bench_xa.h \
+		tools/bench/bench_guest.h $(LIBCCMEM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -Itools/bench -o $@ $(BENCH_SRCS)
 

@@ -15,7 +15,6 @@
 
 #define GA_PAGE_MASK		(CCMEM_PAGE_SIZE - 1)
 /* #VC error code of a private access to a page that is not validated. */
-#define GA_VC_NOT_VALIDATED	0x404
 
 static const u8 ga_zero_page[CCMEM_PAGE_SIZE];
 
@@ -140,11 +139,12 @@ int ga_fatal(struct ga_vcpu *v, u32 reason, u64 gpa, u64 detail)
 
 int ga_guest_init(struct ga_guest *g, u64 mem_start, u64 mem_end,
 		  u32 unit_shift, u64 *bitmap_mem,
+		  const struct ga_platform *plat,
 		  const struct ga_env_ops *ops, void *priv)
 {
 	int ret;
 
-	if (!ops || mem_end <= mem_start)
+	if (!plat || !ops || mem_end <= mem_start)
 		return -GA_EINVAL;
 	ret = ga_bitmap_init(&g->bm, mem_start, mem_end - mem_start,
 			     unit_shift, bitmap_mem);
@@ -152,7 +152,7 @@ int ga_guest_init(struct ga_guest *g, u64 mem_start, u64 mem_end,
 		return ret;
 	g->mem_start = mem_start;
 	g->mem_end = mem_end;
-	g->plat = &ga_platform_snp;
+	g->plat = plat;
 	g->ops = ops;
 	g->priv = priv;
 	g->nr_shared = 0;
@@ -250,6 +250,113 @@ static int ga_claim(struct ga_guest *g, u64 *first, u64 last)
 	return 1;
 }
 
+/* ---- the accept ladder ------------------------------------------------ */
+
+/*
+ * Accept (or release) [@gpa, @gpa + @size), 4 KiB aligned: one platform
+ * step at a time, as Linux's try_accept_one() loop. A 2 MiB step where the
+ * range allows it; when the platform declines that size (SNP
+ * FAIL_SIZEMISMATCH: the host backs the chunk with 4 KiB pages), 4 KiB
+ * steps. A 4 KiB step has no smaller size to fall back to.
+ */
+static int ga_ladder(struct ga_vcpu *v, u64 gpa, u64 size, bool release)
+{
+	const struct ga_platform *plat = v->g->plat;
+	u64 end = gpa + size;
+	long n;
+	bool huge;
+
+	while (gpa < end) {
+		if (ga_dead(v->g))
+			return -GA_EFATAL;
+		huge = !v->g->force_4k && !(gpa & (CCMEM_2M_SIZE - 1)) &&
+		       end - gpa >= CCMEM_2M_SIZE;
+		n = 0;
+		if (huge) {
+			n = plat->accept_one(v, gpa, true, release);
+			if (!n) {
+				ga_atomic_add(&v->g->stat.fallbacks_4k, 1);
+				ga_trace(v, GA_TR_FALLBACK_4K, gpa,
+					 CCMEM_2M_SIZE, 0);
+			}
+		}
+		if (!n)
+			n = plat->accept_one(v, gpa, false, release);
+		if (n < 0)
+			return (int)n;
+		if (!n)
+			return ga_fatal(v, GA_SEC_ACCEPT_FAILED, gpa, 0);
+		gpa += n;
+	}
+	return 0;
+}
+
+/* Accept and convert-to-private: ask the host, then accept. */
+static int ga_make_private(struct ga_vcpu *v, u64 gpa, u64 size)
+{
+	int ret = v->g->plat->request(v, gpa, size, false);
+
+	return ret ?: ga_ladder(v, gpa, size, false);
+}
+
+/* Release first: the host must never get a page the guest still trusts. */
+static int ga_make_shared(struct ga_vcpu *v, u64 gpa, u64 size)
+{
+	int ret = ga_ladder(v, gpa, size, true);
+
+	return ret ?: v->g->plat->request(v, gpa, size, true);
+}
+
+int ga_terminate(struct ga_vcpu *v)
+{
+	return v->g->plat->terminate(v, v->event.reason);
+}
+
+int ga_hypercall(struct ga_vcpu *v, struct ga_hcall *hc)
+{
+	ga_atomic_add(&v->g->stat.hypercalls, 1);
+	return v->g->ops->hypercall(v->priv, hc);
+}
+
+/* ---- the null platform ------------------------------------------------- */
+
+/*
+ * A platform with nothing to ask and nothing to check: every page is
+ * accepted at once. The unit tests use it for what does not depend on a
+ * platform (the policies, the allocator, the in-flight rules).
+ */
+static int ga_null_request(struct ga_vcpu *v, u64 gpa, u64 size, bool shared)
+{
+	(void)v;
+	(void)gpa;
+	(void)size;
+	(void)shared;
+	return 0;
+}
+
+static long ga_null_accept_one(struct ga_vcpu *v, u64 gpa, bool huge,
+			       bool release)
+{
+	(void)gpa;
+	(void)release;
+	ga_atomic_add(&v->g->stat.accept_calls, 1);
+	return huge ? CCMEM_2M_SIZE : CCMEM_PAGE_SIZE;
+}
+
+static int ga_null_terminate(struct ga_vcpu *v, u32 reason)
+{
+	(void)v;
+	(void)reason;
+	return 0;
+}
+
+const struct ga_platform ga_platform_null = {
+	.name = "null",
+	.request = ga_null_request,
+	.accept_one = ga_null_accept_one,
+	.terminate = ga_null_terminate,
+};
+
 /*
  * Run the platform ladder over each maximal run of unaccepted units in the
  * claimed [@first, @last). Nobody else changes those units, so the bitmap
@@ -274,7 +381,7 @@ static int ga_accept_runs(struct ga_vcpu *v, u64 first, u64 last, bool lazy,
 		e = ga_bitmap_next_accepted(bm, s, last);
 		gpa = ga_unit_gpa(bm, s);
 		size = (e - s) << bm->unit_shift;
-		ret = g->plat->accept(v, gpa, size);
+		ret = ga_make_private(v, gpa, size);
 		if (ret)
 			return ret;
 		*done = e;
@@ -376,13 +483,13 @@ static int ga_access_vc(struct ga_vcpu *v, u64 gpa, bool first_try)
 	u64 page = gpa & ~GA_PAGE_MASK;
 
 	if (first_try && ga_bitmap_any_unaccepted(&g->bm, page, page + 1)) {
-		ga_atomic_add(&g->stat.vc_accepts, 1);
+		ga_atomic_add(&g->stat.exception_accepts, 1);
 		return ga_accept(v, page, CCMEM_PAGE_SIZE, true);
 	}
 	if (ga_is_shared(g, page))
 		return ga_fatal(v, GA_SEC_SHARED_ACCESS, page,
-				GA_VC_NOT_VALIDATED);
-	return ga_fatal(v, GA_SEC_SUBSTITUTION, page, GA_VC_NOT_VALIDATED);
+				GA_EXC_NOT_ACCEPTED);
+	return ga_fatal(v, GA_SEC_SUBSTITUTION, page, GA_EXC_NOT_ACCEPTED);
 }
 
 /* One access inside one page; retried once after a lazy accept. */
@@ -400,7 +507,7 @@ static int ga_access_page(struct ga_vcpu *v, u64 gpa, u8 *buf, u32 len,
 			ret = ops->write(v->priv, gpa, buf, len, false);
 		else
 			ret = ops->read(v->priv, gpa, buf, len, false);
-		if (ret != GA_VC_NOT_VALIDATED)
+		if (ret != GA_EXC_NOT_ACCEPTED)
 			/* A #VC the core does not handle is the caller's. */
 			return ret > 0 ? -GA_EINVAL : ret;
 		ret = ga_access_vc(v, gpa, first_try);
@@ -473,7 +580,7 @@ static int ga_scrub(struct ga_vcpu *v, u64 gpa, u64 size)
 			return -GA_EFATAL;
 		ret = v->g->ops->write(v->priv, gpa, ga_zero_page,
 				       CCMEM_PAGE_SIZE, false);
-		if (ret == GA_VC_NOT_VALIDATED)
+		if (ret == GA_EXC_NOT_ACCEPTED)
 			return ga_fatal(v, GA_SEC_SUBSTITUTION, gpa, ret);
 		if (ret)
 			return ret > 0 ? -GA_EINVAL : ret;
@@ -504,16 +611,16 @@ int ga_convert(struct ga_vcpu *v, u64 gpa, u64 size, bool to_shared)
 	if (to_shared) {
 		ret = ga_scrub(v, gpa, size);
 		if (!ret)
-			ret = g->plat->to_shared(v, gpa, size);
+			ret = ga_make_shared(v, gpa, size);
 	} else {
-		ret = g->plat->to_private(v, gpa, size);
+		ret = ga_make_private(v, gpa, size);
 	}
 	if (ret)
 		return ret;
 	ga_atomic_add(to_shared ? &g->stat.to_shared : &g->stat.to_private,
 		      size >> CCMEM_PAGE_SHIFT);
 	ga_trace(v, GA_TR_CONVERT, gpa, size,
-		 to_shared ? GA_PSC_SHARED : GA_PSC_PRIVATE);
+		 to_shared);
 	return 0;
 }
 

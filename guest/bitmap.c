@@ -22,8 +22,6 @@
 #define GA_WORD_BITS		64
 #define GA_WORD_MASK		(GA_WORD_BITS - 1)
 #define GA_MAX_LEVELS		4
-/* The top level must fit one word: 64 ^ (GA_MAX_LEVELS + 1) units. */
-#define GA_MAX_UNITS		(1ULL << (GA_WORD_SHIFT * (GA_MAX_LEVELS + 1)))
 #define GA_MIN_UNIT_SHIFT	12
 #define GA_MAX_UNIT_SHIFT	30
 

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ga.h - the portable guest core of ccmem: the accepted-memory bitmap, the
- * acceptance policies and ladders, conversions, the SNP Page State Change
- * client, a small page allocator and the security checks.
+ * acceptance policies and the accept ladder, conversions, a small page
+ * allocator and the security checks, over a platform (struct ga_platform:
+ * SNP, TDX, or the null platform of the unit tests).
  *
  * Plain C: the same source builds into ccmem_guest.ko, into the userspace
  * unit tests and later into a tiny freestanding guest kernel. It includes
  * only ccmem_compat.h. Everything the core needs from its surroundings
  * (guest instructions, hypercalls, memory accesses, a lock and a wait) comes
- * through struct ga_env_ops.
+ * through struct ga_env_ops, which names no platform.
  *
  * Objects:
  *   struct ga_bitmap  one bit per unit of guest memory, set = unaccepted,
@@ -18,7 +19,8 @@
  *                     record of pages converted to shared, statistics and
  *                     the terminated flag.
  *   struct ga_vcpu    one per vCPU: the environment ops of that vCPU, its
- *                     GHCB, its PSC progress and its pending security event.
+ *                     communication page, its platform client's scratch and
+ *                     its pending security event.
  *
  * Errors: functions return 0 or a negative GA_E* code. GA_EFATAL means the
  * guest hit a security event or a platform failure it must not survive: the
@@ -44,75 +46,65 @@
 #define GA_POLICY_HYBRID	2
 
 /*
- * Security events and terminations (ga_vcpu.event.reason):
- *   DOUBLE_VALIDATE	PVALIDATE no-change on a page the bitmap says is
- *			unaccepted (or the guest made shared)
- *   SUBSTITUTION	#VC 0x404 on an accepted page
- *   RESCIND_UNVALIDATED rescind: page was not valid
- *   PSC_BACKWARD	host moved PSC progress back
- *   PSC_ERROR		host failed a page state change
- *   PVALIDATE_FAILED	PVALIDATE failed unexpectedly
- *   PSC_NO_PROGRESS	host returned with no progress too many times
+ * Security events and terminations (ga_vcpu.event.reason); the values are
+ * the uapi's CCMEM_SEC_*:
+ *   DOUBLE_ACCEPT	the platform says "already accepted" for a page the
+ *			bitmap says is unaccepted (or the guest made shared)
+ *   SUBSTITUTION	the not-accepted exception on an accepted page
+ *   RELEASE_UNACCEPTED	a release found the page not accepted
+ *   CONVERT_BACKWARD	the host moved conversion progress back
+ *   CONVERT_ERROR	the host failed a conversion
+ *   ACCEPT_FAILED	the accept instruction failed unexpectedly
+ *   CONVERT_NO_PROGRESS the host returned with no progress too many times
  *   SHARED_ACCESS	private access to a page the guest itself made shared
  */
 #define GA_SEC_NONE			0
-#define GA_SEC_DOUBLE_VALIDATE		1
+#define GA_SEC_DOUBLE_ACCEPT		1
 #define GA_SEC_SUBSTITUTION		2
-#define GA_SEC_RESCIND_UNVALIDATED	3
-#define GA_SEC_PSC_BACKWARD		4
-#define GA_SEC_PSC_ERROR		5
-#define GA_SEC_PVALIDATE_FAILED		6
-#define GA_SEC_PSC_NO_PROGRESS		7
+#define GA_SEC_RELEASE_UNACCEPTED	3
+#define GA_SEC_CONVERT_BACKWARD		4
+#define GA_SEC_CONVERT_ERROR		5
+#define GA_SEC_ACCEPT_FAILED		6
+#define GA_SEC_CONVERT_NO_PROGRESS	7
 #define GA_SEC_SHARED_ACCESS		8
 
-/* SNP PSC operations (GHCB spec). */
-#define GA_PSC_PRIVATE		1
-#define GA_PSC_SHARED		2
-#define GA_PSC_PSMASH		3
-#define GA_PSC_UNSMASH		4
+/*
+ * The positive code ga_env_ops.read/write return when the platform raised
+ * its "page not accepted" exception in the guest (SNP #VC 0x404, TDX #VE).
+ */
+#define GA_EXC_NOT_ACCEPTED	0x404
 
-#define GA_PSC_MAX_ENTRIES	253
-#define GA_GHCB_SHARED_BUF_OFF	0x800
-#define GA_GHCB_SHARED_BUF_SIZE	2032
-
-/* GHCB MSR protocol. */
-#define GA_MSR_PSC_REQ		0x014ULL
-#define GA_MSR_PSC_RESP		0x015ULL
-#define GA_MSR_TERM_REQ		0x100ULL
-#define GA_NAE_PSC		0x80000010ULL
-
-/* PSC entry layout (u64): cur_page 11:0, gfn 51:12, op 55:52, size 56. */
-#define GA_PSC_ENTRY(gfn, op, huge, cur) \
-	(((u64)(cur) & 0xfff) | (((u64)(gfn) & 0xffffffffffULL) << 12) | \
-	 (((u64)(op) & 0xf) << 52) | ((u64)!!(huge) << 56))
-#define GA_PSC_E_CUR(e)		((u32)((e) & 0xfff))
-#define GA_PSC_E_GFN(e)		(((e) >> 12) & 0xffffffffffULL)
-#define GA_PSC_E_OP(e)		((u32)(((e) >> 52) & 0xf))
-#define GA_PSC_E_HUGE(e)	((u32)(((e) >> 56) & 1))
-
-/* PSC NAE errors (SW_EXITINFO2). */
-#define GA_PSC_ERR_HDR		((1ULL << 32) | 1)
-#define GA_PSC_ERR_ENTRY	((1ULL << 32) | 2)
-#define GA_PSC_ERR_GENERIC	(0x100ULL << 32)
+/* Guest-side instructions (struct ga_insn.op): the uapi's CCMEM_INSN_*. */
+#define GA_INSN_PVALIDATE	1
+#define GA_INSN_RMPADJUST	2
+#define GA_INSN_TDG_ACCEPT	3
 
 /**
- * struct ga_vmgexit - one VMGEXIT as the guest issues it.
- * @msr:	MSR protocol: the GHCB MSR value written before VMGEXIT;
- *		out: the value the host left in it. Used when @nae is false.
- * @nae:	true for a GHCB NAE event (@exit_code, @info1, @info2,
- *		@scratch), false for the MSR protocol (@msr).
- * @exit_code:	SW_EXITCODE.
- * @info1:	SW_EXITINFO1.
- * @info2:	SW_EXITINFO2; out: the host's result.
- * @scratch:	SW_SCRATCH: GPA of the request buffer in shared memory.
+ * struct ga_insn - one guest-side platform instruction.
+ * @op:		GA_INSN_*.
+ * @gpa:	the physical address its address operand translates to.
+ * @rcx:	RCX.
+ * @rdx:	RDX.
+ * @rax:	out: RAX (the return code).
+ * @cf:		out: rFLAGS.CF.
  */
-struct ga_vmgexit {
-	u64 msr;
-	bool nae;
-	u64 exit_code;
-	u64 info1;
-	u64 info2;
-	u64 scratch;
+struct ga_insn {
+	u32 op;
+	u64 gpa;
+	u64 rcx;
+	u64 rdx;
+	u64 rax;
+	bool cf;
+};
+
+/**
+ * struct ga_hcall - one hypercall, register by register as the platform
+ * defines them (SNP: the GHCB_R_* of platform/snp/ghcb.h); read by the
+ * host and written back with its results.
+ * @r: the registers.
+ */
+struct ga_hcall {
+	u64 r[8];
 };
 
 /**
@@ -121,13 +113,13 @@ struct ga_vmgexit {
  * Per-vCPU operations get the vCPU's @priv (ga_vcpu.priv); the lock and
  * wait operations get the guest's (ga_guest.priv).
  *
- * @pvalidate:	PVALIDATE at @gpa (4 KiB, or 2 MiB when @huge). Returns the
- *		EAX code (0, 1 FAIL_INPUT, 6 FAIL_SIZEMISMATCH) and sets
- *		*@no_change to rFLAGS.CF; or a negative GA_E* code.
- * @vmgexit:	one VMGEXIT; returns 0 or a negative GA_E* code.
+ * @insn:	execute a guest-side platform instruction; 0 (see the
+ *		outputs in @in) or a negative GA_E* code.
+ * @hypercall:	one hypercall to the host; 0 or a negative GA_E* code.
  * @read:	private (@shared false) or shared read of @len bytes at @gpa
- *		(may not cross a 4 KiB page). Returns 0, a positive #VC error
- *		code (0x404) raised in the guest, or a negative GA_E* code.
+ *		(may not cross a 4 KiB page). Returns 0, GA_EXC_NOT_ACCEPTED
+ *		(or another positive exception code) raised in the guest, or
+ *		a negative GA_E* code.
  * @write:	same for a write.
  * @lock:	take the guest's in-flight lock (may spin or sleep; never
  *		held across another ops call).
@@ -139,9 +131,8 @@ struct ga_vmgexit {
  * @trace:	optional: an event for tracing (GA_TR_*), may be NULL.
  */
 struct ga_env_ops {
-	int (*pvalidate)(void *priv, u64 gpa, bool huge, bool validate,
-			 bool *no_change);
-	int (*vmgexit)(void *priv, struct ga_vmgexit *x);
+	int (*insn)(void *priv, struct ga_insn *in);
+	int (*hypercall)(void *priv, struct ga_hcall *hc);
 	int (*read)(void *priv, u64 gpa, void *buf, u32 len, bool shared);
 	int (*write)(void *priv, u64 gpa, const void *buf, u32 len,
 		     bool shared);
@@ -155,9 +146,9 @@ struct ga_env_ops {
 /* ga_env_ops.trace events */
 #define GA_TR_ACCEPT_EAGER	1	/* gpa, size accepted at boot */
 #define GA_TR_ACCEPT_LAZY	2	/* gpa, size accepted on demand */
-#define GA_TR_FALLBACK_4K	3	/* gpa: 2M PVALIDATE fell back to 4K */
+#define GA_TR_FALLBACK_4K	3	/* gpa: a 2M accept fell back to 4K */
 #define GA_TR_SECURITY		4	/* gpa, detail = GA_SEC_* */
-#define GA_TR_CONVERT		5	/* gpa, size, detail = GA_PSC_* */
+#define GA_TR_CONVERT		5	/* gpa, size, detail: 1 shared */
 
 /* Units in flight at once (one entry per accepting vCPU call). */
 #define GA_MAX_INFLIGHT		64
@@ -196,6 +187,12 @@ struct ga_bitmap {
 	} inflight[GA_MAX_INFLIGHT];
 	u32 nr_inflight;
 };
+
+/*
+ * The most units a bitmap covers (2^30): its top summary level must fit
+ * one word, 64^5 units.
+ */
+#define GA_MAX_UNITS		BIT_ULL(30)
 
 /**
  * ga_bitmap_words() - memory needed for a bitmap.
@@ -267,12 +264,12 @@ struct ga_stats {
 	u64 accepted_bytes;
 	u64 eager_accepts;	/* units accepted at boot */
 	u64 lazy_accepts;	/* units accepted on demand */
-	u64 vc_accepts;		/* lazy accepts driven by a #VC 0x404 */
-	u64 fallbacks_4k;	/* 2M PVALIDATE -> 512 x 4K */
-	u64 pvalidate_calls;
-	u64 vmgexits;
-	u64 psc_entries;	/* entries sent in PSC requests */
-	u64 psc_reissues;	/* PSC re-issued after partial progress */
+	u64 exception_accepts;	/* lazy accepts driven by the exception */
+	u64 fallbacks_4k;	/* 2M accept -> 512 x 4K */
+	u64 accept_calls;	/* accept/release instructions */
+	u64 hypercalls;
+	u64 convert_entries;	/* pages or entries sent to the host */
+	u64 convert_reissues;	/* requests re-issued after partial progress */
 	u64 to_shared;		/* conversions (pages) */
 	u64 to_private;
 	u64 security_events;
@@ -293,26 +290,35 @@ struct ga_range {
 
 struct ga_vcpu;
 
+/* u64 words of scratch a platform client gets per vCPU (ga_vcpu.plat_buf). */
+#define GA_PLAT_BUF_WORDS	254
+
 /**
- * struct ga_platform - the acceptance ladder and conversion steps of one
- * platform. SNP is ga_platform_snp; the TDX issue adds ga_platform_tdx.
- * @name:	"snp", "tdx".
- * @accept:	make [@gpa, @gpa + @size) (unit aligned, claimed by the
- *		caller) private and validated: SNP: PSC(private), then
- *		PVALIDATE 2 MiB, falling back to 512 x 4 KiB on
- *		FAIL_SIZEMISMATCH (4 KiB only when the guest forces it).
- * @to_shared:	[@gpa, @gpa + @size) is scrubbed: rescind it, then ask the
- *		host for shared.
- * @to_private:	ask the host for private, then validate.
+ * struct ga_platform - what differs between platforms: how the guest asks
+ * the host for a conversion, how one page is accepted or released, and
+ * how the guest gives up. The core runs the ladder (2 MiB, then 4 KiB)
+ * and the order of the steps.
+ * @name:	"snp", "tdx", "null".
+ * @request:	ask the host to make [@gpa, @gpa + @size) private (@shared
+ *		false) or shared (SNP: Page State Change; TDX: MapGPA).
+ * @accept_one:	accept (@release false) or release one page of 2 MiB (@huge)
+ *		or 4 KiB at @gpa. Returns the bytes done, 0 when the
+ *		platform wants the next smaller size, or a negative GA_E*
+ *		code (after ga_fatal() for a security event). A platform with
+ *		no release (TDX) returns the size at once.
+ * @terminate:	tell the host the guest gives up for @reason (GA_SEC_*, or
+ *		0); may return -GA_ESTOP when the host stops the vCPU.
  */
 struct ga_platform {
 	const char *name;
-	int (*accept)(struct ga_vcpu *v, u64 gpa, u64 size);
-	int (*to_shared)(struct ga_vcpu *v, u64 gpa, u64 size);
-	int (*to_private)(struct ga_vcpu *v, u64 gpa, u64 size);
+	int (*request)(struct ga_vcpu *v, u64 gpa, u64 size, bool shared);
+	long (*accept_one)(struct ga_vcpu *v, u64 gpa, bool huge,
+			   bool release);
+	int (*terminate)(struct ga_vcpu *v, u32 reason);
 };
 
 extern const struct ga_platform ga_platform_snp;
+extern const struct ga_platform ga_platform_null;
 
 /**
  * struct ga_guest - one guest.
@@ -322,9 +328,10 @@ extern const struct ga_platform ga_platform_snp;
  * @policy:	GA_POLICY_*.
  * @eager_bytes: hybrid: bytes from @mem_start accepted at boot.
  * @force_4k:	the ladder never tries 2 MiB (benchmarks).
- * @psc_msr:	conversions use the MSR protocol (one page per VMGEXIT).
+ * @msr_protocol: SNP: conversions use the GHCB MSR protocol (one page per
+ *		VMGEXIT).
  * @terminated:	set once; every vCPU stops at its next step.
- * @plat:	the platform ladder (ga_guest_init() picks SNP).
+ * @plat:	the platform (the caller of ga_guest_init() picks it).
  * @ops:	environment operations.
  * @priv:	environment data for the lock and wait ops.
  * @shared:	pages converted to shared (under the lock).
@@ -339,7 +346,7 @@ struct ga_guest {
 	u32 policy;
 	u64 eager_bytes;
 	bool force_4k;
-	bool psc_msr;
+	bool msr_protocol;
 	int terminated;
 	const struct ga_platform *plat;
 	const struct ga_env_ops *ops;
@@ -368,23 +375,24 @@ struct ga_event {
  * @g:		the guest.
  * @id:		vCPU index.
  * @priv:	environment data for the per-vCPU ops.
- * @ghcb_gpa:	this vCPU's GHCB page (shared memory).
+ * @comm_gpa:	this vCPU's page for talking to the host (SNP: its GHCB),
+ *		in shared memory.
  * @event:	the fatal event, valid after -GA_EFATAL.
- * @psc_last_result: SW_EXITINFO2 (NAE) or the response error (MSR) of
- *		the last PSC this vCPU issued.
- * @psc_buf:	the PSC request being issued (header, then entries) and the
- *		progress the host last reported in it. Private scratch of
- *		the PSC client, kept here because 2 KiB is too much for a
+ * @psc_last_result: SNP: SW_EXITINFO2 (NAE) or the response error (MSR)
+ *		of the last Page State Change this vCPU issued.
+ * @plat_buf:	private scratch of the platform's conversion client (SNP:
+ *		the PSC request being issued and the progress the host last
+ *		reported in it), kept here because 2 KiB is too much for a
  *		kernel stack.
  */
 struct ga_vcpu {
 	struct ga_guest *g;
 	u32 id;
 	void *priv;
-	u64 ghcb_gpa;
+	u64 comm_gpa;
 	struct ga_event event;
 	u64 psc_last_result;
-	u64 psc_buf[GA_GHCB_SHARED_BUF_SIZE / 8];
+	u64 plat_buf[GA_PLAT_BUF_WORDS];
 };
 
 /**
@@ -394,6 +402,7 @@ struct ga_vcpu {
  * @mem_end: end GPA; aligned to the unit.
  * @unit_shift: bitmap unit (12..30).
  * @bitmap_mem: ga_bitmap_words() words.
+ * @plat: the platform.
  * @ops: environment operations.
  * @priv: environment data for the lock/wait ops.
  *
@@ -404,6 +413,7 @@ struct ga_vcpu {
  */
 int ga_guest_init(struct ga_guest *g, u64 mem_start, u64 mem_end,
 		  u32 unit_shift, u64 *bitmap_mem,
+		  const struct ga_platform *plat,
 		  const struct ga_env_ops *ops, void *priv);
 
 /**
@@ -426,9 +436,9 @@ int ga_guest_boot(struct ga_vcpu *v);
  * @lazy: count the units as lazy (else eager) acceptances.
  *
  * Units already accepted cost nothing (one lock-free query). Units another
- * vCPU is accepting are waited for, never accepted twice. Each unit goes
- * through the platform ladder: PSC(private) then PVALIDATE at 2 MiB,
- * falling back to 512 x 4 KiB on FAIL_SIZEMISMATCH.
+ * vCPU is accepting are waited for, never accepted twice. Each run of
+ * units is requested private from the host, then goes through the accept
+ * ladder: 2 MiB, falling back to 512 x 4 KiB where the platform says so.
  *
  * Return: 0, -GA_EFATAL (see @v->event), -GA_ESTOP.
  */
@@ -442,9 +452,9 @@ int ga_accept(struct ga_vcpu *v, u64 gpa, u64 size, bool lazy);
  * @len: bytes.
  * @write: direction.
  *
- * Private accesses (the guest's ordinary memory). A #VC 0x404 on a page
- * whose unit is unaccepted is a lazy accept followed by a retry; on an
- * accepted page it is page substitution: fatal.
+ * Private accesses (the guest's ordinary memory). The not-accepted
+ * exception on a page whose unit is unaccepted is a lazy accept followed
+ * by a retry; on an accepted page it is page substitution: fatal.
  *
  * Return: 0, -GA_EFATAL, -GA_ESTOP, -GA_ERANGE.
  */
@@ -458,9 +468,10 @@ int ga_access(struct ga_vcpu *v, u64 gpa, void *buf, u64 len, bool write);
  * @to_shared: direction.
  *
  * To shared: every page must be accepted and private in the guest's
- * record; scrub, rescind (PVALIDATE 0; "no change" is fatal), PSC(shared),
- * record the pages as shared. To private: every page must be recorded
- * shared; PSC(private), validate ("no change" is fatal), drop the record.
+ * record; scrub, release (SNP: rescind; "no change" is fatal), ask the
+ * host, record the pages as shared. To private: every page must be
+ * recorded shared; ask the host, accept ("no change" is fatal), drop the
+ * record.
  *
  * Return: 0, -GA_EINVAL (the guest's own bookkeeping forbids it),
  * -GA_EFATAL, -GA_ESTOP.
@@ -485,16 +496,31 @@ int ga_alloc(struct ga_vcpu *v, u64 npages, u64 *gpa);
 int ga_free(struct ga_vcpu *v, u64 gpa, u64 npages);
 
 /**
+ * ga_terminate() - tell the host that the guest gives up, with the reason
+ * of @v's fatal event (0 when another vCPU's event or a platform failure
+ * stopped it).
+ * Return: 0, or -GA_ESTOP when the host stopped the vCPU.
+ */
+int ga_terminate(struct ga_vcpu *v);
+
+/**
+ * ga_hypercall() - one raw hypercall, for tests and for a VMM that
+ * forwards a guest's: counted, no checks.
+ * Return: 0 or a negative GA_E* code.
+ */
+int ga_hypercall(struct ga_vcpu *v, struct ga_hcall *hc);
+
+/**
  * ga_psc() - the SNP Page State Change client.
  * @v: the vCPU.
  * @gpa: start (4 KiB aligned).
  * @size: bytes.
- * @op: GA_PSC_PRIVATE or GA_PSC_SHARED.
+ * @op: PSC_OP_PRIVATE or PSC_OP_SHARED (platform/snp/ghcb.h).
  * @allow_huge: use 2 MiB entries where the range allows.
  *
- * Builds GHCB NAE requests of at most GA_PSC_MAX_ENTRIES entries in the
- * vCPU's GHCB shared buffer (or one MSR-protocol request per page with
- * g->psc_msr) and re-issues each until the host reports it done. Progress
+ * Builds GHCB NAE requests of at most 253 entries in the vCPU's GHCB
+ * shared buffer (or one MSR-protocol request per page with
+ * g->msr_protocol) and re-issues each until the host reports it done. Progress
  * that moves backwards, a host error, or too many returns without progress
  * are fatal.
  *

@@ -14,16 +14,12 @@
  * with its own reason, never in a silently wrong page state.
  */
 #include "ga_compat.h"
+#include "../platform/snp/ghcb.h"
 
 #define SNP_PVALIDATE_FAIL_SIZEMISMATCH	6
 
 #define SNP_PAGE_MASK		(CCMEM_PAGE_SIZE - 1)
-#define SNP_2M_MASK		(CCMEM_2M_SIZE - 1)
-#define SNP_GFN_MASK		0xffffffffffULL
 #define SNP_PSC_E_CUR_MASK	0xfffULL
-#define SNP_MSR_CODE_MASK	0xfffULL
-#define SNP_MSR_GFN_SHIFT	12
-#define SNP_MSR_OP_SHIFT	52
 
 /*
  * The PSC header { u16 cur_entry; u16 end_entry; u32 reserved; } as the
@@ -39,129 +35,95 @@
 /* Entries read back per ops->read (a small stack buffer). */
 #define SNP_PSC_READ_CHUNK	32
 
-/* ---- PVALIDATE ladder ------------------------------------------------- */
+#if GA_PLAT_BUF_WORDS * 8 < GHCB_SHARED_BUF_SIZE
+#error "the PSC client needs the whole GHCB shared buffer as scratch"
+#endif
+
+/* ---- the accept step: PVALIDATE ------------------------------------- */
 
 /*
- * One PVALIDATE. "No change" means the page already had the state asked
- * for: a page the guest never validated is valid (someone replayed or
- * validated it behind our back), or a page the guest validated is not (its
- * backing was swapped). Either way the guest's view of its memory is wrong,
- * so both are fatal. A 2 MiB request on 4 KiB RMP entries is reported in
- * *@mismatch for the caller's fallback; any other failure is fatal.
+ * One PVALIDATE of a 4 KiB or 2 MiB page. "No change" means the page
+ * already had the state asked for: a page the guest never validated is
+ * valid (someone replayed or validated it behind our back), or a page the
+ * guest validated is not (its backing was swapped). Either way the guest's
+ * view of its memory is wrong, so both are fatal. A 2 MiB request on
+ * 4 KiB RMP entries returns 0 so that the ladder falls back to 4 KiB; any
+ * other failure is fatal.
  */
-static int snp_pvalidate(struct ga_vcpu *v, u64 gpa, bool huge, bool validate,
-			 bool *mismatch)
+static long snp_accept_one(struct ga_vcpu *v, u64 gpa, bool huge,
+			   bool release)
 {
 	struct ga_guest *g = v->g;
-	bool no_change = false;
-	int rc;
+	struct ga_insn in = {
+		.op = GA_INSN_PVALIDATE,
+		.gpa = gpa,
+		.rcx = huge,
+		.rdx = !release,
+	};
+	int ret;
 
-	ga_atomic_add(&g->stat.pvalidate_calls, 1);
-	rc = g->ops->pvalidate(v->priv, gpa, huge, validate, &no_change);
-	if (rc < 0)
-		return rc;
-	if (no_change)
-		return ga_fatal(v, validate ? GA_SEC_DOUBLE_VALIDATE :
-				GA_SEC_RESCIND_UNVALIDATED, gpa, 0);
-	if (rc == SNP_PVALIDATE_FAIL_SIZEMISMATCH && huge) {
-		*mismatch = true;
+	ga_atomic_add(&g->stat.accept_calls, 1);
+	ret = g->ops->insn(v->priv, &in);
+	if (ret < 0)
+		return ret;
+	if (in.cf)
+		return ga_fatal(v, release ? GA_SEC_RELEASE_UNACCEPTED :
+				GA_SEC_DOUBLE_ACCEPT, gpa, 0);
+	if (in.rax == SNP_PVALIDATE_FAIL_SIZEMISMATCH && huge)
 		return 0;
+	if (in.rax)
+		return ga_fatal(v, GA_SEC_ACCEPT_FAILED, gpa, in.rax);
+	return huge ? CCMEM_2M_SIZE : CCMEM_PAGE_SIZE;
+}
+
+static int snp_request(struct ga_vcpu *v, u64 gpa, u64 size, bool shared)
+{
+	return ga_psc(v, gpa, size, shared ? PSC_OP_SHARED : PSC_OP_PRIVATE,
+		      !v->g->force_4k);
+}
+
+/*
+ * The GHCB termination request: Linux's reason set with GHCB_TERM_PSC for
+ * a conversion the host broke, GHCB_TERM_PVALIDATE for a validation that
+ * went wrong, the general reason otherwise.
+ */
+static int snp_terminate(struct ga_vcpu *v, u32 reason)
+{
+	struct ga_hcall hc = {};
+	u32 set = GHCB_TERM_SET_LINUX, code;
+
+	switch (reason) {
+	case GA_SEC_CONVERT_BACKWARD:
+	case GA_SEC_CONVERT_ERROR:
+	case GA_SEC_CONVERT_NO_PROGRESS:
+		code = GHCB_TERM_PSC;
+		break;
+	case GA_SEC_DOUBLE_ACCEPT:
+	case GA_SEC_ACCEPT_FAILED:
+	case GA_SEC_RELEASE_UNACCEPTED:
+		code = GHCB_TERM_PVALIDATE;
+		break;
+	default:
+		set = GHCB_TERM_SET_GEN;
+		code = GHCB_TERM_GEN_GENERAL;
+		break;
 	}
-	if (rc)
-		return ga_fatal(v, GA_SEC_PVALIDATE_FAILED, gpa, rc);
-	return 0;
-}
-
-static int snp_pvalidate_4k(struct ga_vcpu *v, u64 gpa, u64 size,
-			    bool validate)
-{
-	u64 end = gpa + size;
-	bool unused;
-	int ret;
-
-	for (; gpa < end; gpa += CCMEM_PAGE_SIZE) {
-		if (ga_dead(v->g))
-			return -GA_EFATAL;
-		ret = snp_pvalidate(v, gpa, false, validate, &unused);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* 2 MiB first; the host backs the chunk with 4 KiB pages: 512 x 4 KiB. */
-static int snp_pvalidate_2m(struct ga_vcpu *v, u64 gpa, bool validate)
-{
-	bool mismatch = false;
-	int ret;
-
-	ret = snp_pvalidate(v, gpa, true, validate, &mismatch);
-	if (ret || !mismatch)
-		return ret;
-	ga_atomic_add(&v->g->stat.fallbacks_4k, 1);
-	ga_trace(v, GA_TR_FALLBACK_4K, gpa, CCMEM_2M_SIZE, 0);
-	return snp_pvalidate_4k(v, gpa, CCMEM_2M_SIZE, validate);
-}
-
-/* Validate or rescind [@gpa, @end): 2 MiB per whole aligned chunk. */
-static int snp_pvalidate_range(struct ga_vcpu *v, u64 gpa, u64 size,
-			       bool validate)
-{
-	u64 end = gpa + size, next;
-	int ret;
-
-	while (gpa < end) {
-		if (ga_dead(v->g))
-			return -GA_EFATAL;
-		next = (gpa | SNP_2M_MASK) + 1;
-		if (!v->g->force_4k && !(gpa & SNP_2M_MASK) && next <= end) {
-			ret = snp_pvalidate_2m(v, gpa, validate);
-		} else {
-			if (next > end)
-				next = end;
-			ret = snp_pvalidate_4k(v, gpa, next - gpa, validate);
-		}
-		if (ret)
-			return ret;
-		gpa = next;
-	}
-	return 0;
-}
-
-/* Accept and convert-to-private are the same two steps on SNP. */
-static int snp_make_private(struct ga_vcpu *v, u64 gpa, u64 size)
-{
-	int ret;
-
-	ret = ga_psc(v, gpa, size, GA_PSC_PRIVATE, !v->g->force_4k);
-	if (ret)
-		return ret;
-	return snp_pvalidate_range(v, gpa, size, true);
-}
-
-/* Rescind first: the host must never get a page the guest still trusts. */
-static int snp_make_shared(struct ga_vcpu *v, u64 gpa, u64 size)
-{
-	int ret;
-
-	ret = snp_pvalidate_range(v, gpa, size, false);
-	if (ret)
-		return ret;
-	return ga_psc(v, gpa, size, GA_PSC_SHARED, !v->g->force_4k);
+	hc.r[GHCB_R_MSR] = GHCB_MSR_TERM(set, code);
+	return ga_hypercall(v, &hc);
 }
 
 const struct ga_platform ga_platform_snp = {
 	.name = "snp",
-	.accept = snp_make_private,
-	.to_shared = snp_make_shared,
-	.to_private = snp_make_private,
+	.request = snp_request,
+	.accept_one = snp_accept_one,
+	.terminate = snp_terminate,
 };
 
 /* ---- PSC client: the GHCB shared buffer ------------------------------- */
 
 static u64 snp_psc_buf_gpa(const struct ga_vcpu *v, u32 off)
 {
-	return v->ghcb_gpa + GA_GHCB_SHARED_BUF_OFF + off;
+	return v->comm_gpa + GHCB_SHARED_BUF_OFF + off;
 }
 
 /*
@@ -185,7 +147,7 @@ static int snp_shared_copy(struct ga_vcpu *v, u64 gpa, void *buf, u32 len,
 		else
 			ret = ops->read(v->priv, gpa, p, n, true);
 		if (ret > 0)
-			return ga_fatal(v, GA_SEC_PSC_ERROR, gpa, ret);
+			return ga_fatal(v, GA_SEC_CONVERT_ERROR, gpa, ret);
 		if (ret)
 			return ret;
 		gpa += n;
@@ -198,27 +160,35 @@ static int snp_shared_copy(struct ga_vcpu *v, u64 gpa, void *buf, u32 len,
 /* The page the request is at, for the event record. */
 static u64 snp_psc_cur_gpa(const struct ga_vcpu *v, u32 nr)
 {
-	u32 cur = SNP_PSC_HDR_CUR(v->psc_buf[0]);
+	u32 cur = SNP_PSC_HDR_CUR(v->plat_buf[0]);
 
 	if (!nr)
 		return 0;
 	if (cur >= nr)
 		cur = 0;
-	return GA_PSC_E_GFN(v->psc_buf[1 + cur]) << CCMEM_PAGE_SHIFT;
+	return PSC_E_GFN(v->plat_buf[1 + cur]) << CCMEM_PAGE_SHIFT;
 }
 
+/*
+ * One NAE Page State Change: the GHCB MSR holds the GHCB's GPA. A host
+ * that refuses the scratch area (SW_EXITINFO1 non-zero) failed the
+ * request as surely as one that sets SW_EXITINFO2.
+ */
 static int snp_psc_exit(struct ga_vcpu *v, u64 buf_gpa)
 {
-	struct ga_vmgexit x = {
-		.nae = true, .exit_code = GA_NAE_PSC, .scratch = buf_gpa,
-	};
+	struct ga_hcall hc = {};
 	int ret;
 
-	ga_atomic_add(&v->g->stat.vmgexits, 1);
-	ret = v->g->ops->vmgexit(v->priv, &x);
+	hc.r[GHCB_R_MSR] = v->comm_gpa;
+	hc.r[GHCB_R_NAE] = 1;
+	hc.r[GHCB_R_EXIT_CODE] = GHCB_NAE_PSC;
+	hc.r[GHCB_R_SCRATCH] = buf_gpa;
+	ret = ga_hypercall(v, &hc);
 	if (ret)
 		return ret;
-	v->psc_last_result = x.info2;
+	v->psc_last_result = hc.r[GHCB_R_EXIT_INFO2];
+	if (hc.r[GHCB_R_EXIT_INFO1] && !v->psc_last_result)
+		v->psc_last_result = PSC_ERR_GENERIC;
 	return 0;
 }
 
@@ -230,16 +200,16 @@ static int snp_psc_exit(struct ga_vcpu *v, u64 buf_gpa)
 static int snp_psc_entries_progress(struct ga_vcpu *v, const u64 *host,
 				    u32 i, u32 n)
 {
-	u64 *mine = &v->psc_buf[1 + i];
+	u64 *mine = &v->plat_buf[1 + i];
 	u32 j, was, now;
 	int moved = 0;
 
 	for (j = 0; j < n; j++) {
-		was = GA_PSC_E_CUR(mine[j]);
-		now = GA_PSC_E_CUR(host[j]);
+		was = PSC_E_CUR(mine[j]);
+		now = PSC_E_CUR(host[j]);
 		if (now < was)
-			return ga_fatal(v, GA_SEC_PSC_BACKWARD,
-					GA_PSC_E_GFN(mine[j]) << CCMEM_PAGE_SHIFT,
+			return ga_fatal(v, GA_SEC_CONVERT_BACKWARD,
+					PSC_E_GFN(mine[j]) << CCMEM_PAGE_SHIFT,
 					host[j]);
 		if (now > was) {
 			mine[j] = (mine[j] & ~SNP_PSC_E_CUR_MASK) | now;
@@ -258,7 +228,7 @@ static int snp_psc_entries_progress(struct ga_vcpu *v, const u64 *host,
 static int snp_psc_progress(struct ga_vcpu *v, u64 buf_gpa, u32 nr)
 {
 	u64 host[SNP_PSC_READ_CHUNK];
-	u64 old = v->psc_buf[0];
+	u64 old = v->plat_buf[0];
 	u32 i, n;
 	int moved, ret;
 
@@ -268,10 +238,10 @@ static int snp_psc_progress(struct ga_vcpu *v, u64 buf_gpa, u32 nr)
 	if (SNP_PSC_HDR_CUR(host[0]) < SNP_PSC_HDR_CUR(old) ||
 	    SNP_PSC_HDR_END(host[0]) != SNP_PSC_HDR_END(old) ||
 	    SNP_PSC_HDR_RSVD(host[0]))
-		return ga_fatal(v, GA_SEC_PSC_BACKWARD,
+		return ga_fatal(v, GA_SEC_CONVERT_BACKWARD,
 				snp_psc_cur_gpa(v, nr), host[0]);
 	moved = SNP_PSC_HDR_CUR(host[0]) > SNP_PSC_HDR_CUR(old);
-	v->psc_buf[0] = host[0];
+	v->plat_buf[0] = host[0];
 
 	for (i = 0; i < nr; i += n) {
 		n = nr - i < SNP_PSC_READ_CHUNK ? nr - i : SNP_PSC_READ_CHUNK;
@@ -288,7 +258,7 @@ static int snp_psc_progress(struct ga_vcpu *v, u64 buf_gpa, u32 nr)
 }
 
 /*
- * Issue the request in v->psc_buf (@nr entries) at @buf_gpa and re-issue it
+ * Issue the request in v->plat_buf (@nr entries) at @buf_gpa and re-issue it
  * until the host reports it done. With @fatal_errors a host error ends the
  * guest; without (protocol tests) it only ends the request.
  */
@@ -299,7 +269,7 @@ static int snp_psc_issue(struct ga_vcpu *v, u64 buf_gpa, u32 nr,
 	u32 stalls = 0;
 	int ret;
 
-	ret = snp_shared_copy(v, buf_gpa, v->psc_buf, (nr + 1) * sizeof(u64),
+	ret = snp_shared_copy(v, buf_gpa, v->plat_buf, (nr + 1) * sizeof(u64),
 			      true);
 	if (ret)
 		return ret;
@@ -312,27 +282,27 @@ static int snp_psc_issue(struct ga_vcpu *v, u64 buf_gpa, u32 nr,
 		if (v->psc_last_result) {
 			if (!fatal_errors)
 				return 0;
-			return ga_fatal(v, GA_SEC_PSC_ERROR,
+			return ga_fatal(v, GA_SEC_CONVERT_ERROR,
 					snp_psc_cur_gpa(v, nr),
 					v->psc_last_result);
 		}
 		ret = snp_psc_progress(v, buf_gpa, nr);
 		if (ret < 0)
 			return ret;
-		if (SNP_PSC_HDR_CUR(v->psc_buf[0]) >
-		    SNP_PSC_HDR_END(v->psc_buf[0]))
+		if (SNP_PSC_HDR_CUR(v->plat_buf[0]) >
+		    SNP_PSC_HDR_END(v->plat_buf[0]))
 			return 0;
 		stalls = ret ? 0 : stalls + 1;
 		if (stalls == SNP_PSC_MAX_STALLS)
-			return ga_fatal(v, GA_SEC_PSC_NO_PROGRESS,
+			return ga_fatal(v, GA_SEC_CONVERT_NO_PROGRESS,
 					snp_psc_cur_gpa(v, nr), stalls);
-		ga_atomic_add(&g->stat.psc_reissues, 1);
+		ga_atomic_add(&g->stat.convert_reissues, 1);
 	}
 }
 
 /*
- * Fill v->psc_buf with the entries for [*@gfn, @end), at most
- * GA_PSC_MAX_ENTRIES, and advance *@gfn past them. 2 MiB entries need a
+ * Fill v->plat_buf with the entries for [*@gfn, @end), at most
+ * PSC_MAX_ENTRIES, and advance *@gfn past them. 2 MiB entries need a
  * 512-aligned gfn and a whole chunk. Returns the number of entries.
  */
 static u32 snp_psc_build(struct ga_vcpu *v, u64 *gfn, u64 end, u32 op,
@@ -342,13 +312,13 @@ static u32 snp_psc_build(struct ga_vcpu *v, u64 *gfn, u64 end, u32 op,
 	u32 nr = 0;
 	bool huge;
 
-	while (pos < end && nr < GA_PSC_MAX_ENTRIES) {
+	while (pos < end && nr < PSC_MAX_ENTRIES) {
 		huge = allow_huge && !(pos & (CCMEM_PAGES_PER_2M - 1)) &&
 		       end - pos >= CCMEM_PAGES_PER_2M;
-		v->psc_buf[1 + nr++] = GA_PSC_ENTRY(pos, op, huge, 0);
+		v->plat_buf[1 + nr++] = PSC_ENTRY(pos, op, huge, 0);
 		pos += huge ? CCMEM_PAGES_PER_2M : 1;
 	}
-	v->psc_buf[0] = SNP_PSC_HDR(0, nr - 1);
+	v->plat_buf[0] = SNP_PSC_HDR(0, nr - 1);
 	*gfn = pos;
 	return nr;
 }
@@ -357,18 +327,18 @@ static u32 snp_psc_build(struct ga_vcpu *v, u64 *gfn, u64 end, u32 op,
 
 static int snp_psc_msr_exit(struct ga_vcpu *v, u64 msr, u64 *resp)
 {
-	struct ga_vmgexit x = { .msr = msr, .nae = false };
+	struct ga_hcall hc = {};
 	int ret;
 
-	ga_atomic_add(&v->g->stat.vmgexits, 1);
-	ret = v->g->ops->vmgexit(v->priv, &x);
+	hc.r[GHCB_R_MSR] = msr;
+	ret = ga_hypercall(v, &hc);
 	if (ret)
 		return ret;
-	*resp = x.msr;
-	if ((x.msr & SNP_MSR_CODE_MASK) == GA_MSR_PSC_RESP)
-		v->psc_last_result = x.msr >> 32;
+	*resp = hc.r[GHCB_R_MSR];
+	if (GHCB_MSR_INFO(*resp) == GHCB_MSR_PSC_RESP)
+		v->psc_last_result = GHCB_MSR_PSC_RESP_ERR(*resp);
 	else
-		v->psc_last_result = x.msr;
+		v->psc_last_result = *resp;
 	return 0;
 }
 
@@ -380,15 +350,14 @@ static int snp_psc_msr(struct ga_vcpu *v, u64 gfn, u64 end, u32 op)
 	for (; gfn < end; gfn++) {
 		if (ga_dead(v->g))
 			return -GA_EFATAL;
-		msr = GA_MSR_PSC_REQ | ((gfn & SNP_GFN_MASK) << SNP_MSR_GFN_SHIFT) |
-		      ((u64)op << SNP_MSR_OP_SHIFT);
-		ga_atomic_add(&v->g->stat.psc_entries, 1);
+		msr = GHCB_MSR_PSC(gfn, op);
+		ga_atomic_add(&v->g->stat.convert_entries, 1);
 		ret = snp_psc_msr_exit(v, msr, &resp);
 		if (ret)
 			return ret;
-		if ((resp & SNP_MSR_CODE_MASK) != GA_MSR_PSC_RESP ||
-		    (resp >> 32))
-			return ga_fatal(v, GA_SEC_PSC_ERROR,
+		if (GHCB_MSR_INFO(resp) != GHCB_MSR_PSC_RESP ||
+		    GHCB_MSR_PSC_RESP_ERR(resp))
+			return ga_fatal(v, GA_SEC_CONVERT_ERROR,
 					gfn << CCMEM_PAGE_SHIFT,
 					v->psc_last_result);
 	}
@@ -406,14 +375,14 @@ int ga_psc(struct ga_vcpu *v, u64 gpa, u64 size, u32 op, bool allow_huge)
 	if (ga_dead(v->g))
 		return -GA_EFATAL;
 	if (((gpa | size) & SNP_PAGE_MASK) || gpa + size < gpa ||
-	    (op != GA_PSC_PRIVATE && op != GA_PSC_SHARED))
+	    (op != PSC_OP_PRIVATE && op != PSC_OP_SHARED))
 		return -GA_EINVAL;
 	end = (gpa + size) >> CCMEM_PAGE_SHIFT;
-	if (v->g->psc_msr)
+	if (v->g->msr_protocol)
 		return snp_psc_msr(v, gfn, end, op);
 	while (gfn < end) {
 		nr = snp_psc_build(v, &gfn, end, op, allow_huge);
-		ga_atomic_add(&v->g->stat.psc_entries, nr);
+		ga_atomic_add(&v->g->stat.convert_entries, nr);
 		ret = snp_psc_issue(v, snp_psc_buf_gpa(v, 0), nr, true);
 		if (ret)
 			return ret;
@@ -426,13 +395,13 @@ int ga_psc_raw(struct ga_vcpu *v, u32 buf_off, u16 cur_entry, u16 end_entry,
 {
 	if (ga_dead(v->g))
 		return -GA_EFATAL;
-	if (nr > GA_PSC_MAX_ENTRIES ||
-	    (u64)buf_off + (nr + 1) * sizeof(u64) > GA_GHCB_SHARED_BUF_SIZE)
+	if (nr > PSC_MAX_ENTRIES ||
+	    (u64)buf_off + (nr + 1) * sizeof(u64) > GHCB_SHARED_BUF_SIZE)
 		return -GA_EINVAL;
-	v->psc_buf[0] = SNP_PSC_HDR(cur_entry, end_entry);
+	v->plat_buf[0] = SNP_PSC_HDR(cur_entry, end_entry);
 	if (nr)
-		memcpy(&v->psc_buf[1], entries, nr * sizeof(u64));
-	ga_atomic_add(&v->g->stat.psc_entries, nr);
+		memcpy(&v->plat_buf[1], entries, nr * sizeof(u64));
+	ga_atomic_add(&v->g->stat.convert_entries, nr);
 	return snp_psc_issue(v, snp_psc_buf_gpa(v, buf_off), nr, false);
 }
 

@@ -9,14 +9,17 @@
 
 #include "kselftest_harness.h"
 #include "ccmem_test.h"
+#include "rmp_model.h"
 
 FIXTURE(conv) {
 	struct tvm t;
+	int fd;
 };
 
 FIXTURE_SETUP(conv)
 {
-	ASSERT_EQ(0, tvm_setup_std(&self->t));
+	ASSERT_ERRNO(0, tvm_setup_std(&self->t));
+	self->fd = self->t.fd;
 }
 
 FIXTURE_TEARDOWN(conv)
@@ -24,144 +27,142 @@ FIXTURE_TEARDOWN(conv)
 	tvm_destroy(&self->t);
 }
 
-static struct ccmem_vm_stats stats(struct tvm *t)
-{
-	struct ccmem_vm_stats s;
-
-	tvm_stats(t, &s);
-	return s;
-}
+/* Counter "vm.@name" of the fixture's VM; asserts that it can be read. */
+#define VMSTAT(name)	STAT(self->fd, "vm." name)
 
 TEST_F(conv, roundtrip_4k)
 {
-	struct ccmem_vm_stats s;
-
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + 5 * SZ_4K, SZ_4K, true));
-	s = stats(&self->t);
-	EXPECT_EQ(SZ_4K, s.private_bytes);
-	EXPECT_EQ(TSIZE - SZ_4K, s.shared_bytes);
-	EXPECT_EQ(1, s.to_private);
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + 5 * SZ_4K, SZ_4K, false));
-	s = stats(&self->t);
-	EXPECT_EQ(0, s.private_bytes);
-	EXPECT_EQ(0, s.attr_ranges);
-	EXPECT_EQ(1, s.to_shared);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + 5 * SZ_4K, SZ_4K,
+					  true));
+	EXPECT_EQ(SZ_4K, VMSTAT("private_bytes"));
+	EXPECT_EQ(TSIZE - SZ_4K, VMSTAT("shared_bytes"));
+	EXPECT_EQ(1, VMSTAT("to_private"));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + 5 * SZ_4K, SZ_4K,
+					  false));
+	EXPECT_EQ(0, VMSTAT("private_bytes"));
+	EXPECT_EQ(0, VMSTAT("attr_ranges"));
+	EXPECT_EQ(1, VMSTAT("to_shared"));
 }
 
 TEST_F(conv, roundtrip_2m_and_offsets)
 {
-	struct ccmem_vm_stats s;
-
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + SZ_2M, SZ_2M, true));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + SZ_2M, SZ_2M, true));
 	/* A 2 MiB conversion that is not 2 MiB aligned. */
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + 4 * SZ_2M + SZ_2M / 2,
-				  SZ_2M, true));
-	s = stats(&self->t);
-	EXPECT_EQ(2 * SZ_2M, s.private_bytes);
-	EXPECT_EQ(2, s.attr_ranges);
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, TSIZE, false));
-	s = stats(&self->t);
-	EXPECT_EQ(0, s.private_bytes);
-	EXPECT_EQ(TSIZE, s.shared_bytes);
-	EXPECT_EQ(0, s.attr_ranges);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + 4 * SZ_2M + SZ_2M / 2,
+					  SZ_2M, true));
+	EXPECT_EQ(2 * SZ_2M, VMSTAT("private_bytes"));
+	EXPECT_EQ(2, VMSTAT("attr_ranges"));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, TSIZE, false));
+	EXPECT_EQ(0, VMSTAT("private_bytes"));
+	EXPECT_EQ(TSIZE, VMSTAT("shared_bytes"));
+	EXPECT_EQ(0, VMSTAT("attr_ranges"));
 }
 
 TEST_F(conv, ranges_merge_and_split)
 {
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + 2 * SZ_4K, SZ_4K, true));
-	EXPECT_EQ(2, stats(&self->t).attr_ranges);
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + SZ_4K, SZ_4K, true));
-	EXPECT_EQ(1, stats(&self->t).attr_ranges);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, true));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + 2 * SZ_4K, SZ_4K,
+					  true));
+	EXPECT_EQ(2, VMSTAT("attr_ranges"));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + SZ_4K, SZ_4K, true));
+	EXPECT_EQ(1, VMSTAT("attr_ranges"));
 	/* Re-converting an already private range changes nothing. */
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, 3 * SZ_4K, true));
-	EXPECT_EQ(3 * SZ_4K, stats(&self->t).private_bytes);
-	EXPECT_EQ(1, stats(&self->t).attr_ranges);
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + SZ_4K, SZ_4K, false));
-	EXPECT_EQ(2, stats(&self->t).attr_ranges);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, 3 * SZ_4K, true));
+	EXPECT_EQ(3 * SZ_4K, VMSTAT("private_bytes"));
+	EXPECT_EQ(1, VMSTAT("attr_ranges"));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + SZ_4K, SZ_4K, false));
+	EXPECT_EQ(2, VMSTAT("attr_ranges"));
 }
 
 TEST_F(conv, holes_in_private_range)
 {
 	uint8_t map[TSIZE / SZ_2M];
+	char buf[4];
 	uint64_t i;
 
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, TSIZE, true));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, TSIZE, true));
 	for (i = 1; i < TSIZE / SZ_2M; i += 3)
-		ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + i * SZ_2M + SZ_4K,
-					  SZ_4K, false));
-	EXPECT_EQ(TSIZE - 5 * SZ_4K, stats(&self->t).private_bytes);
-	EXPECT_EQ(6, stats(&self->t).attr_ranges);
-	ASSERT_EQ(0, tvm_map(&self->t, TGPA, TSIZE, 21, map));
+		ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd,
+						  TGPA + i * SZ_2M + SZ_4K,
+						  SZ_4K, false));
+	EXPECT_EQ(TSIZE - 5 * SZ_4K, VMSTAT("private_bytes"));
+	EXPECT_EQ(6, VMSTAT("attr_ranges"));
+	ASSERT_ERRNO(0, ccmem_vm_map(self->fd, TGPA, TSIZE, 21, map));
 	for (i = 0; i < TSIZE / SZ_2M; i++) {
 		EXPECT_TRUE(map[i] & CCMEM_MAP_PRIVATE);
 		EXPECT_EQ(i % 3 == 1, !!(map[i] & CCMEM_MAP_SHARED));
 	}
 	/* Private data around a hole survives the hole's conversions. */
-	ASSERT_EQ(0, tvm_validate_range(&self->t, TGPA + SZ_2M, SZ_4K));
-	ASSERT_EQ(0, tvm_write(&self->t, TGPA + SZ_2M, "keep", 4, false, NULL));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + SZ_2M + SZ_4K, SZ_4K, true));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + SZ_2M + SZ_4K, SZ_4K, false));
-	{
-		char buf[4];
-
-		ASSERT_EQ(0, tvm_read(&self->t, TGPA + SZ_2M, buf, 4, false,
-				      NULL));
-		EXPECT_EQ(0, memcmp(buf, "keep", 4));
-	}
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate_range(self->fd, TGPA + SZ_2M, SZ_4K,
+						  true, false, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_write(self->fd, TGPA + SZ_2M, "keep", 4,
+					ACC_PRIVATE, NULL));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + SZ_2M + SZ_4K, SZ_4K,
+					  true));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + SZ_2M + SZ_4K, SZ_4K,
+					  false));
+	ASSERT_ERRNO(0, ccmem_emu_read(self->fd, TGPA + SZ_2M, buf, 4,
+				       ACC_PRIVATE, NULL));
+	EXPECT_EQ(0, memcmp(buf, "keep", 4));
 }
 
 TEST_F(conv, outside_regions_rejected)
 {
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	EXPECT_EQ(-ENOENT, tvm_set_attr(&self->t, 0, SZ_4K, true));
-	EXPECT_EQ(-ENOENT, tvm_set_attr(&self->t, TGPA + TSIZE - SZ_4K,
-					2 * SZ_4K, true));
-	EXPECT_EQ(-ENOENT, tvm_set_attr(&self->t, TGPA - SZ_4K, 2 * SZ_4K,
-					false));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, true));
+	EXPECT_ERRNO(-ENOENT, ccmem_vm_set_attr(self->fd, 0, SZ_4K, true));
+	EXPECT_ERRNO(-ENOENT, ccmem_vm_set_attr(self->fd, TGPA + TSIZE - SZ_4K,
+						2 * SZ_4K, true));
+	EXPECT_ERRNO(-ENOENT, ccmem_vm_set_attr(self->fd, TGPA - SZ_4K,
+						2 * SZ_4K, false));
 	/* Nothing stored was lost. */
-	EXPECT_EQ(SZ_4K, stats(&self->t).private_bytes);
+	EXPECT_EQ(SZ_4K, VMSTAT("private_bytes"));
 }
 
 TEST_F(conv, bad_arguments_rejected)
 {
 	struct ccmem_attributes a = { .gpa = TGPA, .size = SZ_4K,
 				      .attributes = CCMEM_ATTR_PRIVATE };
+	int fd = self->fd;
 
-	EXPECT_EQ(-EINVAL, tvm_set_attr(&self->t, TGPA + 1, SZ_4K, true));
-	EXPECT_EQ(-EINVAL, tvm_set_attr(&self->t, TGPA, SZ_4K - 1, true));
-	EXPECT_EQ(-EINVAL, tvm_set_attr(&self->t, TGPA, 0, true));
-	EXPECT_EQ(-EINVAL, tvm_set_attr(&self->t, ~0ULL & ~0xfffULL, SZ_2M,
-					true));
+	EXPECT_ERRNO(-EINVAL, ccmem_vm_set_attr(fd, TGPA + 1, SZ_4K, true));
+	EXPECT_ERRNO(-EINVAL, ccmem_vm_set_attr(fd, TGPA, SZ_4K - 1, true));
+	EXPECT_ERRNO(-EINVAL, ccmem_vm_set_attr(fd, TGPA, 0, true));
+	EXPECT_ERRNO(-EINVAL, ccmem_vm_set_attr(fd, ~0ULL & ~0xfffULL, SZ_2M,
+						true));
 	a.attributes = 1;
-	EXPECT_EQ(-EINVAL, ccmem_ioctl(self->t.fd, CCMEM_VM_SET_ATTRIBUTES, &a));
+	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(fd, CCMEM_VM_SET_ATTRIBUTES, &a));
 	a.attributes = CCMEM_ATTR_PRIVATE;
 	a.flags = 1;
-	EXPECT_EQ(-EINVAL, ccmem_ioctl(self->t.fd, CCMEM_VM_SET_ATTRIBUTES, &a));
+	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(fd, CCMEM_VM_SET_ATTRIBUTES, &a));
 	a.flags = 0;
 	a.reserved0 = 1;
-	EXPECT_EQ(-EINVAL, ccmem_ioctl(self->t.fd, CCMEM_VM_SET_ATTRIBUTES, &a));
+	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(fd, CCMEM_VM_SET_ATTRIBUTES, &a));
 	a.reserved0 = 0;
 	a.reserved[1] = 1;
-	EXPECT_EQ(-EINVAL, ccmem_ioctl(self->t.fd, CCMEM_VM_SET_ATTRIBUTES, &a));
-	EXPECT_EQ(0, stats(&self->t).private_bytes);
+	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(fd, CCMEM_VM_SET_ATTRIBUTES, &a));
+	EXPECT_EQ(0, VMSTAT("private_bytes"));
+	/* error_gpa is an output: whatever comes in is ignored. */
+	a.reserved[1] = 0;
+	a.error_gpa = 0x1234;
+	EXPECT_ERRNO(0, ccmem_ioctl(fd, CCMEM_VM_SET_ATTRIBUTES, &a));
+	EXPECT_EQ(SZ_4K, VMSTAT("private_bytes"));
 }
 
 TEST_F(conv, populate_whole_2m_block_is_one_entry)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_lookup l;
 	uint64_t populated;
 
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, 2 * SZ_2M, true));
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_2M, 0, &populated));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, 2 * SZ_2M, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_2M, 0, &populated));
 	EXPECT_EQ(SZ_2M, populated);
-	EXPECT_EQ(1, stats(&self->t).assigned_2m);
-	EXPECT_EQ(0, stats(&self->t).assigned_4k);
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA + 17 * SZ_4K, &op));
-	EXPECT_EQ(CCMEM_EMU_O_ASSIGNED | CCMEM_EMU_O_2M, op.out_flags);
-	EXPECT_EQ(self->t.asid, op.asid);
+	EXPECT_EQ(1, VMSTAT("assigned_2m"));
+	EXPECT_EQ(0, VMSTAT("assigned_4k"));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + 17 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED | CCMEM_EMU_S_2M, l.state);
+	EXPECT_EQ(self->t.key_id, l.key_id);
 	/* Populating again allocates nothing. */
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_2M, 0, &populated));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_2M, 0, &populated));
 	EXPECT_EQ(0, populated);
 }
 
@@ -169,86 +170,113 @@ TEST_F(conv, populate_partial_block_is_4k)
 {
 	uint64_t populated;
 
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_2M, true));
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA + SZ_4K, 64 * SZ_4K, 0,
-				  &populated));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_2M, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA + SZ_4K, 64 * SZ_4K, 0,
+					  &populated));
 	EXPECT_EQ(64 * SZ_4K, populated);
-	EXPECT_EQ(0, stats(&self->t).assigned_2m);
-	EXPECT_EQ(64, stats(&self->t).assigned_4k);
+	EXPECT_EQ(0, VMSTAT("assigned_2m"));
+	EXPECT_EQ(64, VMSTAT("assigned_4k"));
 	/* The rest of the block cannot be 2M any more either. */
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_2M, 0, &populated));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_2M, 0, &populated));
 	EXPECT_EQ(SZ_2M - 64 * SZ_4K, populated);
-	EXPECT_EQ(0, stats(&self->t).assigned_2m);
+	EXPECT_EQ(0, VMSTAT("assigned_2m"));
 }
 
 TEST_F(conv, populate_needs_private_range)
 {
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	EXPECT_EQ(-EPERM, tvm_populate(&self->t, TGPA, 2 * SZ_4K, 0, NULL));
-	EXPECT_EQ(-ENOENT, tvm_populate(&self->t, 0, SZ_4K, 0, NULL));
-	EXPECT_EQ(-EINVAL, tvm_populate(&self->t, TGPA, SZ_4K, 2, NULL));
-	EXPECT_EQ(0, stats(&self->t).populated_pages);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, true));
+	EXPECT_ERRNO(-EPERM, ccmem_vm_populate(self->fd, TGPA, 2 * SZ_4K, 0,
+					       NULL));
+	EXPECT_ERRNO(-ENOENT, ccmem_vm_populate(self->fd, 0, SZ_4K, 0, NULL));
+	EXPECT_ERRNO(-EINVAL, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 2, NULL));
+	EXPECT_EQ(0, VMSTAT("populated_pages"));
 }
 
 TEST_F(conv, partial_conversion_splits_2m_entry)
 {
-	struct ccmem_vm_stats s;
-	struct ccmem_emu_op op;
+	struct ccmem_emu_lookup l;
 
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_2M, true));
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_2M, 0, NULL));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + 9 * SZ_4K, SZ_4K, false));
-	s = stats(&self->t);
-	EXPECT_EQ(1, s.splits);
-	EXPECT_EQ(511, s.populated_pages);
-	EXPECT_EQ(1, s.scrubbed_pages);
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA + 10 * SZ_4K, &op));
-	EXPECT_EQ(CCMEM_EMU_O_ASSIGNED, op.out_flags);	/* now 4K */
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA + 9 * SZ_4K, &op));
-	EXPECT_EQ(0, op.out_flags);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_2M, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_2M, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + 9 * SZ_4K, SZ_4K,
+					  false));
+	EXPECT_EQ(1, VMSTAT("splits"));
+	EXPECT_EQ(511, VMSTAT("populated_pages"));
+	EXPECT_EQ(1, VMSTAT("scrubbed_pages"));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + 10 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED, l.state);	/* now 4K */
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + 9 * SZ_4K, &l));
+	EXPECT_EQ(0, l.state);
 }
 
 TEST_F(conv, whole_block_release_without_split)
 {
-	struct ccmem_vm_stats s;
-
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, 2 * SZ_2M, true));
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, 2 * SZ_2M, 0, NULL));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_2M, false));
-	s = stats(&self->t);
-	EXPECT_EQ(0, s.splits);
-	EXPECT_EQ(512, s.populated_pages);
-	EXPECT_EQ(512, s.reclaimed_pages);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, 2 * SZ_2M, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, 2 * SZ_2M, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_2M, false));
+	EXPECT_EQ(0, VMSTAT("splits"));
+	EXPECT_EQ(512, VMSTAT("populated_pages"));
+	EXPECT_EQ(512, VMSTAT("reclaimed_pages"));
 }
 
-/* Invariant 4: private data never survives a page leaving the guest. */
+/*
+ * Invariant 4 through one page's life. What the host wrote while the page
+ * was shared never shows privately; the guest reads its private data back,
+ * and it never appears in the shared backing; back to shared, the guest
+ * sees the host's backing and nothing private; and the private page was
+ * scrubbed: the pool, its free list drained first and LIFO, hands that
+ * very page out next, and it reads as zeros.
+ */
 TEST_F(conv, scrub_shared_private_shared_private)
 {
-	uint8_t buf[64];
-	struct ccmem_emu_op op;
+	static const char old[] = "old shared data";
+	uint8_t secret[SZ_4K], buf[SZ_4K];
+	struct ccmem_emu_access acc;
+	long long free_pages;
+	struct tvm drain;
+	int fd = self->fd;
 
-	ASSERT_EQ(0, tvm_write(&self->t, TGPA, "old shared data", 15, true,
-			       NULL));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	ASSERT_EQ(0, tvm_validate_range(&self->t, TGPA, SZ_4K));
+	ASSERT_ERRNO(0, tvm_drain_free_list(&drain, NULL));
+	memcpy(self->t.shared, old, sizeof(old));
+	ASSERT_ERRNO(0, ccmem_emu_read(fd, TGPA, buf, SZ_4K, ACC_SHARED, &acc));
+	ASSERT_RESULT(CCMEM_EMU_R_DONE, acc.result);
+	ASSERT_EQ(0, memcmp(buf, old, sizeof(old)));
+
 	/* Shared->private never shows old host-visible content. */
-	ASSERT_EQ(0, tvm_read(&self->t, TGPA, buf, sizeof(buf), false, &op));
-	EXPECT_EQ(CCMEM_EMU_R_DONE, op.result);
-	EXPECT_TRUE(buf_is(buf, 0, sizeof(buf)));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(fd, TGPA, SZ_4K, true));
+	EXPECT_ERRNO(0, tvm_private_page_zero(fd, TGPA));
 
-	memset(buf, 0x5e, sizeof(buf));
-	ASSERT_EQ(0, tvm_write(&self->t, TGPA, buf, sizeof(buf), false, NULL));
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA, false, false, NULL));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, false));
-	EXPECT_EQ(1, stats(&self->t).scrubbed_pages);
-	ASSERT_EQ(0, tvm_read(&self->t, TGPA, buf, sizeof(buf), true, NULL));
-	EXPECT_EQ(NULL, memchr(buf, 0x5e, sizeof(buf)));
+	/* Private data: the guest has it, the shared backing never does. */
+	memset(secret, 0x5e, sizeof(secret));
+	ASSERT_ERRNO(0, ccmem_emu_write(fd, TGPA, secret, SZ_4K, ACC_PRIVATE,
+					&acc));
+	ASSERT_RESULT(CCMEM_EMU_R_DONE, acc.result);
+	ASSERT_ERRNO(0, ccmem_emu_read(fd, TGPA, buf, SZ_4K, ACC_PRIVATE, NULL));
+	EXPECT_EQ(0, memcmp(buf, secret, SZ_4K));
+	EXPECT_EQ(NULL, memmem(self->t.shared, TSIZE, secret, 64));
+	EXPECT_EQ(0, memcmp(self->t.shared, old, sizeof(old)));
+
+	/* Back to shared: the page leaves the guest, scrubbed... */
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate_range(fd, TGPA, SZ_4K, false, false,
+						  NULL));
+	free_pages = ccmem_global_stat("free_list_pages");
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(fd, TGPA, SZ_4K, false));
+	EXPECT_EQ(1, VMSTAT("scrubbed_pages"));
+	EXPECT_EQ(free_pages + 1, ccmem_global_stat("free_list_pages"));
+	/* ...and the guest sees the host's data and zeros, nothing private. */
+	memset(buf, 0xff, sizeof(buf));
+	ASSERT_ERRNO(0, ccmem_emu_read(fd, TGPA, buf, SZ_4K, ACC_SHARED, &acc));
+	ASSERT_RESULT(CCMEM_EMU_R_DONE, acc.result);
+	EXPECT_EQ(0, memcmp(buf, old, sizeof(old)));
+	EXPECT_TRUE(buf_is(buf + sizeof(old), 0, SZ_4K - sizeof(old)));
+	EXPECT_EQ(NULL, memmem(self->t.shared, TSIZE, secret, 64));
 
 	/* The scrubbed page is the next one handed out: it must read 0. */
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	ASSERT_EQ(0, tvm_validate_range(&self->t, TGPA, SZ_4K));
-	ASSERT_EQ(0, tvm_read(&self->t, TGPA, buf, sizeof(buf), false, NULL));
-	EXPECT_TRUE(buf_is(buf, 0, sizeof(buf)));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(fd, TGPA, SZ_4K, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(fd, TGPA, SZ_4K, 0, NULL));
+	EXPECT_EQ(free_pages, ccmem_global_stat("free_list_pages"));
+	EXPECT_ERRNO(0, tvm_private_page_zero(fd, TGPA));
+	tvm_destroy(&drain);
 }
 
 TEST_F(conv, scrub_across_vms)
@@ -258,123 +286,145 @@ TEST_F(conv, scrub_across_vms)
 	int i;
 
 	/* One VM fills pages with a secret and is destroyed... */
-	ASSERT_EQ(0, tvm_create(&other, 0));
-	ASSERT_EQ(0, tvm_add_region(&other, TGPA, SZ_2M,
-				    CCMEM_REGION_F_PRIVATE));
+	ASSERT_ERRNO(0, tvm_create(&other, 0));
+	ASSERT_ERRNO(0, tvm_add_region(&other, TGPA, SZ_2M,
+				       CCMEM_REGION_F_PRIVATE));
 	memset(buf, 0xa5, sizeof(buf));
 	for (i = 0; i < 8; i++) {
-		ASSERT_EQ(0, tvm_validate_range(&other, TGPA + i * SZ_4K, SZ_4K));
-		ASSERT_EQ(0, tvm_write(&other, TGPA + i * SZ_4K, buf,
-				       sizeof(buf), false, NULL));
+		ASSERT_ERRNO(0, ccmem_emu_pvalidate_range(other.fd,
+							  TGPA + i * SZ_4K,
+							  SZ_4K, true, false,
+							  NULL));
+		ASSERT_ERRNO(0, ccmem_emu_write(other.fd, TGPA + i * SZ_4K, buf,
+						sizeof(buf), ACC_PRIVATE, NULL));
 	}
 	tvm_destroy(&other);
 
 	/* ...and the next VM's pages read as zeros. */
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA + SZ_2M + SZ_4K, 8 * SZ_4K,
-				  true));
-	for (i = 0; i < 8; i++) {
-		uint64_t gpa = TGPA + SZ_2M + (i + 1) * SZ_4K;
-
-		ASSERT_EQ(0, tvm_validate_range(&self->t, gpa, SZ_4K));
-		ASSERT_EQ(0, tvm_read(&self->t, gpa, buf, sizeof(buf), false,
-				      NULL));
-		EXPECT_TRUE(buf_is(buf, 0, sizeof(buf)));
-	}
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + SZ_2M + SZ_4K,
+					  8 * SZ_4K, true));
+	for (i = 0; i < 8; i++)
+		EXPECT_ERRNO(0, tvm_private_page_zero(self->fd, TGPA + SZ_2M +
+						      (i + 1) * SZ_4K));
 }
 
 TEST_F(conv, transient_platform_conflict_retried)
 {
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	ASSERT_EQ(0, tvm_inject(&self->t, CCMEM_INJECT_RMPUPDATE, 3, 3));
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_4K, 0, NULL));
-	EXPECT_EQ(3, stats(&self->t).platform_retries);
-	EXPECT_EQ(1, stats(&self->t).populated_pages);
-	EXPECT_EQ(CCMEM_VM_STATE_LIVE, stats(&self->t).state);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, true));
+	ASSERT_ERRNO(0, ccmem_emu_inject(self->fd, CCMEM_INJECT_ASSIGN,
+					 RMPUPDATE_FAIL_INUSE, 3));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
+	EXPECT_EQ(3, VMSTAT("platform_retries"));
+	EXPECT_EQ(1, VMSTAT("populated_pages"));
+	EXPECT_STATE(CCMEM_VM_STATE_LIVE, VMSTAT("state"));
 }
 
 /* Invariant 6: unknown platform state leaks the page and kills the VM. */
 TEST_F(conv, failed_assign_leaks_and_kills_vm)
 {
 	long long leaked = ccmem_global_stat("leaked_pages");
-	struct ccmem_vm_stats s;
 
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	ASSERT_EQ(0, tvm_inject(&self->t, CCMEM_INJECT_RMPUPDATE, 1, 1));
-	EXPECT_EQ(-EIO, tvm_populate(&self->t, TGPA, SZ_4K, 0, NULL));
-	s = stats(&self->t);
-	EXPECT_EQ(CCMEM_VM_STATE_DEAD, s.state);
-	EXPECT_EQ(1, s.leaked_pages);
-	EXPECT_EQ(0, s.populated_pages);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, true));
+	ASSERT_ERRNO(0, ccmem_emu_inject(self->fd, CCMEM_INJECT_ASSIGN,
+					 RMPUPDATE_FAIL_INPUT, 1));
+	EXPECT_ERRNO(-EIO, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
+	EXPECT_STATE(CCMEM_VM_STATE_DEAD, VMSTAT("state"));
+	EXPECT_EQ(1, VMSTAT("leaked_pages"));
+	EXPECT_EQ(0, VMSTAT("populated_pages"));
 	EXPECT_EQ(leaked + 1, ccmem_global_stat("leaked_pages"));
-	EXPECT_EQ(-EIO, tvm_set_attr(&self->t, TGPA, SZ_4K, false));
-	EXPECT_EQ(-EIO, tvm_populate(&self->t, TGPA, SZ_4K, 0, NULL));
+	EXPECT_ERRNO(-EIO, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, false));
+	EXPECT_ERRNO(-EIO, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
 }
 
 TEST_F(conv, persistent_conflict_is_bounded_then_leaks)
 {
-	struct ccmem_vm_stats s;
-
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_4K, 0, NULL));
-	ASSERT_EQ(0, tvm_inject(&self->t, CCMEM_INJECT_RMPUPDATE, 4, 1000));
-	EXPECT_EQ(-EIO, tvm_set_attr(&self->t, TGPA, SZ_4K, false));
-	s = stats(&self->t);
-	EXPECT_EQ(8, s.platform_retries);
-	EXPECT_EQ(1, s.leaked_pages);
-	EXPECT_EQ(0, s.reclaimed_pages);
-	EXPECT_EQ(CCMEM_VM_STATE_DEAD, s.state);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_inject(self->fd, CCMEM_INJECT_ASSIGN,
+					 RMPUPDATE_FAIL_OVERLAP, 1000));
+	EXPECT_ERRNO(-EIO, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, false));
+	EXPECT_EQ(8, VMSTAT("platform_retries"));
+	EXPECT_EQ(1, VMSTAT("leaked_pages"));
+	EXPECT_EQ(0, VMSTAT("reclaimed_pages"));
+	EXPECT_STATE(CCMEM_VM_STATE_DEAD, VMSTAT("state"));
 }
 
 TEST_F(conv, failed_psmash_leaks_whole_block)
 {
-	struct ccmem_vm_stats s;
+	uint8_t map[1];
 
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_2M, true));
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_2M, 0, NULL));
-	ASSERT_EQ(0, tvm_inject(&self->t, CCMEM_INJECT_PSMASH, 1, 1));
-	EXPECT_EQ(-EIO, tvm_set_attr(&self->t, TGPA, SZ_4K, false));
-	s = stats(&self->t);
-	EXPECT_EQ(512, s.leaked_pages);
-	EXPECT_EQ(CCMEM_VM_STATE_DEAD, s.state);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_2M, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_2M, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_inject(self->fd, CCMEM_INJECT_SPLIT,
+					 PSMASH_FAIL_INPUT, 1));
+	EXPECT_ERRNO(-EIO, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, false));
+	EXPECT_EQ(512, VMSTAT("leaked_pages"));
+	EXPECT_STATE(CCMEM_VM_STATE_DEAD, VMSTAT("state"));
 	/* Stats and the map still work on a dead VM. */
-	{
-		uint8_t map[1];
+	EXPECT_ERRNO(0, ccmem_vm_map(self->fd, TGPA, SZ_2M, 21, map));
+}
 
-		EXPECT_EQ(0, tvm_map(&self->t, TGPA, SZ_2M, 21, map));
-	}
+/* A control never makes a skipped platform operation report success. */
+TEST_F(conv, inject_code_0_refused)
+{
+	struct ccmem_emu_lookup l;
+	int fd = self->fd;
+
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_inject(fd, CCMEM_INJECT_ASSIGN, 0, 1));
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_inject(fd, CCMEM_INJECT_SPLIT, 0, 3));
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_inject(fd, CCMEM_INJECT_CONVERT_BACKWARD,
+					       0, 1));
+	/* A count of 0 clears, whatever the code. */
+	EXPECT_ERRNO(0, ccmem_emu_inject(fd, CCMEM_INJECT_ASSIGN, 0, 0));
+	EXPECT_ERRNO(0, ccmem_emu_inject(fd, CCMEM_INJECT_SPLIT, 0, 0));
+
+	/* Nothing was armed: the platform really assigns and splits. */
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(fd, TGPA, SZ_2M, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(fd, TGPA, SZ_2M, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(fd, TGPA + 2 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED | CCMEM_EMU_S_2M, l.state);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(fd, TGPA + SZ_4K, SZ_4K, false));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(fd, TGPA + 2 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED, l.state);
+	ASSERT_ERRNO(0, ccmem_emu_lookup(fd, TGPA + SZ_4K, &l));
+	EXPECT_EQ(0, l.state);
+	EXPECT_EQ(1, VMSTAT("splits"));
+	EXPECT_EQ(0, VMSTAT("platform_retries"));
+	EXPECT_EQ(0, VMSTAT("leaked_pages"));
+	EXPECT_STATE(CCMEM_VM_STATE_LIVE, VMSTAT("state"));
 }
 
 TEST_F(conv, immutable_launch_pages)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_lookup l;
 
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_2M, true));
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, 4 * SZ_4K,
-				  CCMEM_POPULATE_F_IMMUTABLE, NULL));
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA, &op));
-	EXPECT_EQ(CCMEM_EMU_O_ASSIGNED | CCMEM_EMU_O_IMMUTABLE, op.out_flags);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_2M, true));
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, 4 * SZ_4K,
+					  CCMEM_POPULATE_F_IMMUTABLE, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED | CCMEM_EMU_S_IMMUTABLE, l.state);
 	/* Leaving the guest goes through firmware reclaim, not a leak. */
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_2M, false));
-	EXPECT_EQ(4, stats(&self->t).reclaimed_pages);
-	EXPECT_EQ(0, stats(&self->t).leaked_pages);
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_2M, false));
+	EXPECT_EQ(4, VMSTAT("reclaimed_pages"));
+	EXPECT_EQ(0, VMSTAT("leaked_pages"));
 }
 
 TEST_F(conv, huge_range_is_one_range)
 {
-	struct ccmem_vm_stats s;
-	void *big = map_backing(64 * SZ_1G);
+	void *big = ccmem_backing(64 * SZ_1G);
 
 	/* Reserve address space only: the module never touches it here. */
 	ASSERT_NE(NULL, big);
-	ASSERT_EQ(0, tvm_region(self->t.fd, 1ULL << 40, 64 * SZ_1G, big, 0));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, 1ULL << 40, 64 * SZ_1G, true));
-	s = stats(&self->t);
-	EXPECT_EQ(64 * SZ_1G, s.private_bytes);
-	EXPECT_EQ(1, s.attr_ranges);
-	EXPECT_EQ(0, s.populated_pages);
-	ASSERT_EQ(0, tvm_set_attr(&self->t, (1ULL << 40) + SZ_1G, SZ_4K,
-				  false));
-	EXPECT_EQ(2, stats(&self->t).attr_ranges);
+	ASSERT_ERRNO(0, ccmem_vm_add_region(self->fd, 1ULL << 40, 64 * SZ_1G,
+					    big, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, 1ULL << 40, 64 * SZ_1G,
+					  true));
+	EXPECT_EQ(64 * SZ_1G, VMSTAT("private_bytes"));
+	EXPECT_EQ(1, VMSTAT("attr_ranges"));
+	EXPECT_EQ(0, VMSTAT("populated_pages"));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, (1ULL << 40) + SZ_1G, SZ_4K,
+					  false));
+	EXPECT_EQ(2, VMSTAT("attr_ranges"));
 }
 
 TEST_HARNESS_MAIN

@@ -8,23 +8,20 @@
 
 #include "kselftest_harness.h"
 #include "ccmem_test.h"
+#include "rmp_model.h"
 
-#define PVALIDATE_FAIL_INPUT		1
-#define PVALIDATE_FAIL_SIZEMISMATCH	6
-#define RMPADJUST_FAIL_INPUT		1
-#define RMPADJUST_FAIL_PERMISSION	2
-#define ATTRS(vmpl, perms)		(((uint64_t)(vmpl) << 8) | (perms))
-#define ATTR_VMSA			(1ULL << 16)
-#define NPF_VMPL			(1ULL << 36)
+#define NPF_VMPL	(1ULL << 36)
 
 FIXTURE(snp) {
 	struct tvm t;
+	int fd;
 };
 
 FIXTURE_SETUP(snp)
 {
-	ASSERT_EQ(0, tvm_setup_std(&self->t));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, 4 * SZ_2M, true));
+	ASSERT_ERRNO(0, tvm_setup_std(&self->t));
+	self->fd = self->t.fd;
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, 4 * SZ_2M, true));
 }
 
 FIXTURE_TEARDOWN(snp)
@@ -32,222 +29,307 @@ FIXTURE_TEARDOWN(snp)
 	tvm_destroy(&self->t);
 }
 
+/* PVALIDATE's "no change": rFLAGS.CF. */
+static bool no_change(const struct ccmem_emu_insn *in)
+{
+	return in->rflags_out & CCMEM_EMU_RFLAGS_CF;
+}
+
 TEST_F(snp, pvalidate_then_double_validate_is_no_change)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_insn in;
 
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_4K, 0, NULL));
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA, false, true, &op));
-	EXPECT_EQ(CCMEM_EMU_R_DONE, op.result);
-	EXPECT_EQ(0, op.ret);
-	EXPECT_EQ(0, op.out_flags);
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA, false, true, &op));
-	EXPECT_EQ(0, op.ret);
-	EXPECT_EQ(CCMEM_EMU_O_NOCHANGE, op.out_flags);	/* CF = 1 */
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA, false, true, &in));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, in.result);
+	EXPECT_EQ(PVALIDATE_SUCCESS, in.rax_out);
+	EXPECT_FALSE(no_change(&in));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA, false, true, &in));
+	EXPECT_EQ(PVALIDATE_SUCCESS, in.rax_out);
+	EXPECT_TRUE(no_change(&in));
 }
 
 TEST_F(snp, rescind_of_unvalidated_is_no_change)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_insn in;
 
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_4K, 0, NULL));
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA, false, false, &op));
-	EXPECT_EQ(0, op.ret);
-	EXPECT_EQ(CCMEM_EMU_O_NOCHANGE, op.out_flags);
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA, false, false, &in));
+	EXPECT_EQ(PVALIDATE_SUCCESS, in.rax_out);
+	EXPECT_TRUE(no_change(&in));
 }
 
 TEST_F(snp, pvalidate_2m_over_4k_entries_sizemismatch)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_insn in;
 
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, 8 * SZ_4K, 0, NULL));
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA, true, true, &op));
-	EXPECT_EQ(PVALIDATE_FAIL_SIZEMISMATCH, op.ret);
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, 8 * SZ_4K, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA, true, true, &in));
+	EXPECT_EQ(PVALIDATE_FAIL_SIZEMISMATCH, in.rax_out);
 	/* The guest falls back to 4 KiB. */
-	EXPECT_EQ(0, tvm_validate_range(&self->t, TGPA, 8 * SZ_4K));
+	EXPECT_ERRNO(0, ccmem_emu_pvalidate_range(self->fd, TGPA, 8 * SZ_4K,
+						  true, false, NULL));
 }
 
 TEST_F(snp, pvalidate_2m_on_2m_entry)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_insn in;
+	struct ccmem_emu_lookup l;
 
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA + SZ_2M, true, true, &op));
-	EXPECT_EQ(CCMEM_EMU_R_DONE, op.result);
-	EXPECT_EQ(0, op.ret);
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA + SZ_2M + 77 * SZ_4K, &op));
-	EXPECT_EQ(CCMEM_EMU_O_ASSIGNED | CCMEM_EMU_O_VALIDATED |
-		  CCMEM_EMU_O_2M, op.out_flags);
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA + SZ_2M, true, true,
+					    &in));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, in.result);
+	EXPECT_EQ(PVALIDATE_SUCCESS, in.rax_out);
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + SZ_2M + 77 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED | CCMEM_EMU_S_ACCEPTED | CCMEM_EMU_S_2M,
+		  l.state);
 }
 
 TEST_F(snp, pvalidate_4k_on_2m_entry_host_splits)
 {
-	struct ccmem_vm_stats s;
-	struct ccmem_emu_op op;
+	struct ccmem_emu_insn in;
+	struct ccmem_emu_lookup l;
 
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_2M, 0, NULL));
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA + 5 * SZ_4K, false, true,
-				   &op));
-	EXPECT_EQ(CCMEM_EMU_R_DONE, op.result);
-	EXPECT_EQ(0, op.ret);
-	ASSERT_EQ(0, tvm_stats(&self->t, &s));
-	EXPECT_EQ(1, s.splits);
-	EXPECT_EQ(0, s.faults_queued);	/* handled by the host */
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA + 5 * SZ_4K, &op));
-	EXPECT_EQ(CCMEM_EMU_O_ASSIGNED | CCMEM_EMU_O_VALIDATED, op.out_flags);
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA + 6 * SZ_4K, &op));
-	EXPECT_EQ(CCMEM_EMU_O_ASSIGNED, op.out_flags);
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_2M, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA + 5 * SZ_4K, false,
+					    true, &in));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, in.result);
+	EXPECT_EQ(PVALIDATE_SUCCESS, in.rax_out);
+	EXPECT_EQ(1, STAT(self->fd, "vm.splits"));
+	/* Handled by the host. */
+	EXPECT_EQ(0, STAT(self->fd, "vm.faults_queued"));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + 5 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED | CCMEM_EMU_S_ACCEPTED, l.state);
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + 6 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED, l.state);
+}
+
+/* A 4 KiB guest mapping of a page under a 2 MiB entry: the host splits. */
+TEST_F(snp, access_4k_under_2m_entry_host_splits)
+{
+	struct ccmem_emu_access acc;
+	struct ccmem_emu_lookup l;
+	uint8_t b;
+
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_2M, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate_range(self->fd, TGPA, SZ_2M, true,
+						  true, NULL));
+	/* Through a 2 MiB mapping: the entry stays whole. */
+	ASSERT_ERRNO(0, ccmem_emu_read(self->fd, TGPA + 9 * SZ_4K, &b, 1,
+				       CCMEM_ACCESS_F_2M, &acc));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, acc.result);
+	EXPECT_EQ(0, STAT(self->fd, "vm.splits"));
+	/* Through a 4 KiB one: split transparently, still validated. */
+	ASSERT_ERRNO(0, ccmem_emu_read(self->fd, TGPA + 9 * SZ_4K, &b, 1,
+				       ACC_PRIVATE, &acc));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, acc.result);
+	EXPECT_EQ(1, STAT(self->fd, "vm.splits"));
+	EXPECT_EQ(0, STAT(self->fd, "vm.faults_queued"));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + 9 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED | CCMEM_EMU_S_ACCEPTED, l.state);
+}
+
+TEST_F(snp, pvalidate_at_vmpl1_leaves_validated_bit)
+{
+	struct ccmem_emu_insn in = {
+		.insn = CCMEM_INSN_PVALIDATE, .level = 1, .gpa = TGPA, .rdx = 1,
+	};
+	struct ccmem_emu_lookup l;
+
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
+	/* Whatever it answers, it does not validate the page. */
+	ASSERT_ERRNO(0, ccmem_emu_insn(self->fd, &in));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED, l.state);
 }
 
 TEST_F(snp, pvalidate_misaligned_2m_fail_input)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_insn in;
 
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA + SZ_4K, true, true, &op));
-	EXPECT_EQ(CCMEM_EMU_R_DONE, op.result);
-	EXPECT_EQ(PVALIDATE_FAIL_INPUT, op.ret);
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA + SZ_4K, true, true,
+					    &in));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, in.result);
+	EXPECT_EQ(PVALIDATE_FAIL_INPUT, in.rax_out);
 }
 
 TEST_F(snp, pvalidate_shared_gfn_exits_to_vmm)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_insn in;
 	struct ccmem_fault f;
-	uint32_t count;
 
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA + 5 * SZ_2M, false, true,
-				   &op));
-	ASSERT_EQ(CCMEM_EMU_R_FAULT, op.result);
-	ASSERT_EQ(0, tvm_read_faults(&self->t, &f, 1, &count, NULL));
-	ASSERT_EQ(1, count);
-	EXPECT_EQ(CCMEM_FAULT_MEMORY_ATTR, f.reason);
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA + 5 * SZ_2M, false,
+					    true, &in));
+	ASSERT_RESULT(CCMEM_EMU_R_FAULT, in.result);
+	ASSERT_ERRNO(1, ccmem_vm_read_faults(self->fd, &f, 1, NULL));
+	EXPECT_EQ(in.fault_seq, f.seq);
+	EXPECT_REASON(CCMEM_FAULT_ATTRIBUTE, f.reason);
 	EXPECT_EQ(CCMEM_FAULT_F_PRIVATE, f.flags);
 }
 
 /* Invariant 2: a host reassignment always comes back unvalidated. */
 TEST_F(snp, host_reassign_clears_validated)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_access acc;
+	struct ccmem_emu_insn in;
+	struct ccmem_emu_lookup l;
 	uint8_t b;
 
-	ASSERT_EQ(0, tvm_validate_range(&self->t, TGPA, SZ_4K));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, false));
-	ASSERT_EQ(0, tvm_set_attr(&self->t, TGPA, SZ_4K, true));
-	ASSERT_EQ(0, tvm_read(&self->t, TGPA, &b, 1, false, &op));
-	EXPECT_EQ(CCMEM_EMU_R_VC, op.result);
-	EXPECT_EQ(0x404, op.ret);
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA, &op));
-	EXPECT_EQ(CCMEM_EMU_O_ASSIGNED, op.out_flags);
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate_range(self->fd, TGPA, SZ_4K, true,
+						  false, NULL));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, false));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, true));
+	ASSERT_ERRNO(0, ccmem_emu_read(self->fd, TGPA, &b, 1, ACC_PRIVATE, &acc));
+	EXPECT_RESULT(CCMEM_EMU_R_EXCEPTION, acc.result);
+	EXPECT_EQ(CCMEM_EMU_VECTOR_VC, acc.vector);
+	EXPECT_EQ(0x404, acc.error_code);
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED, l.state);
 	/*
 	 * Validating again is a real change (CF = 0), which the guest's own
 	 * bitmap must judge: the platform never says "no change".
 	 */
-	ASSERT_EQ(0, tvm_pvalidate(&self->t, TGPA, false, true, &op));
-	EXPECT_EQ(0, op.ret);
-	EXPECT_EQ(0, op.out_flags);
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(self->fd, TGPA, false, true, &in));
+	EXPECT_EQ(PVALIDATE_SUCCESS, in.rax_out);
+	EXPECT_FALSE(no_change(&in));
 }
 
 TEST_F(snp, rmpadjust_grants_lower_vmpl)
 {
-	struct ccmem_emu_op op;
 	uint8_t b = 1;
+	struct ccmem_emu_access rd = {
+		.gpa = TGPA, .buf = (uintptr_t)&b, .len = 1, .level = 1,
+	};
+	struct ccmem_emu_insn in;
+	struct ccmem_fault f;
 
-	ASSERT_EQ(0, tvm_validate_range(&self->t, TGPA, SZ_4K));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate_range(self->fd, TGPA, SZ_4K, true,
+						  false, NULL));
 	/* VMPL1 has no permission yet: a nested fault with the VMPL bit. */
-	{
-		struct ccmem_emu_op rd = {
-			.op = CCMEM_EMU_READ, .gpa = TGPA,
-			.buf = (uintptr_t)&b, .len = 1, .vmpl = 1,
-		};
+	ASSERT_ERRNO(0, ccmem_emu_access(self->fd, &rd));
+	ASSERT_RESULT(CCMEM_EMU_R_FAULT, rd.result);
+	ASSERT_ERRNO(0, ccmem_emu_rmpadjust(self->fd, TGPA, false, 0,
+					    RMPADJUST_ATTRS(1, RMP_PERM_READ),
+					    &in));
+	EXPECT_EQ(RMPADJUST_SUCCESS, in.rax_out);
+	memset(&rd.result, 0, sizeof(rd) - offsetof(struct ccmem_emu_access,
+						    result));
+	ASSERT_ERRNO(0, ccmem_emu_access(self->fd, &rd));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, rd.result);
 
-		ASSERT_EQ(0, tvm_op(&self->t, &rd));
-		ASSERT_EQ(CCMEM_EMU_R_FAULT, rd.result);
-		ASSERT_EQ(0, tvm_rmpadjust(&self->t, TGPA, false, 0,
-					   ATTRS(1, 1), &op));
-		EXPECT_EQ(0, op.ret);
-		memset(&rd.result, 0, sizeof(rd) - offsetof(struct ccmem_emu_op,
-							    result));
-		ASSERT_EQ(0, tvm_op(&self->t, &rd));
-		EXPECT_EQ(CCMEM_EMU_R_DONE, rd.result);
-	}
-	{
-		struct ccmem_fault f;
-		uint32_t count;
-
-		ASSERT_EQ(0, tvm_read_faults(&self->t, &f, 1, &count, NULL));
-		ASSERT_EQ(1, count);
-		EXPECT_TRUE(f.error_code & NPF_VMPL);
-	}
+	ASSERT_ERRNO(1, ccmem_vm_read_faults(self->fd, &f, 1, NULL));
+	EXPECT_TRUE(f.error_code & NPF_VMPL);
 }
 
 TEST_F(snp, rmpadjust_permission_rules)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_lookup l;
+	struct ccmem_emu_insn in;
+	int fd = self->fd;
 
-	ASSERT_EQ(0, tvm_validate_range(&self->t, TGPA, SZ_4K));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate_range(fd, TGPA, SZ_4K, true, false,
+						  NULL));
 	/* Only a less privileged VMPL may be targeted. */
-	ASSERT_EQ(0, tvm_rmpadjust(&self->t, TGPA, false, 1, ATTRS(1, 1), &op));
-	EXPECT_EQ(RMPADJUST_FAIL_PERMISSION, op.ret);
-	ASSERT_EQ(0, tvm_rmpadjust(&self->t, TGPA, false, 0, ATTRS(0, 1), &op));
-	EXPECT_EQ(RMPADJUST_FAIL_PERMISSION, op.ret);
-	/* Only VMPL0 may set the VMSA bit. */
-	ASSERT_EQ(0, tvm_rmpadjust(&self->t, TGPA, false, 0, ATTRS(1, 0xf),
-				   &op));
-	EXPECT_EQ(0, op.ret);
-	ASSERT_EQ(0, tvm_rmpadjust(&self->t, TGPA, false, 1,
-				   ATTRS(2, 1) | ATTR_VMSA, &op));
-	EXPECT_EQ(RMPADJUST_FAIL_PERMISSION, op.ret);
-	ASSERT_EQ(0, tvm_rmpadjust(&self->t, TGPA, false, 0,
-				   ATTRS(1, 1) | ATTR_VMSA, &op));
-	EXPECT_EQ(0, op.ret);
-	/* Unknown attribute bits and VMPL > 3 are bad input. */
-	ASSERT_EQ(0, tvm_rmpadjust(&self->t, TGPA, false, 0, ATTRS(4, 1), &op));
-	EXPECT_EQ(RMPADJUST_FAIL_INPUT, op.ret);
+	ASSERT_ERRNO(0, ccmem_emu_rmpadjust(fd, TGPA, false, 1,
+					    RMPADJUST_ATTRS(1, 1), &in));
+	EXPECT_EQ(RMPADJUST_FAIL_PERMISSION, in.rax_out);
+	ASSERT_ERRNO(0, ccmem_emu_rmpadjust(fd, TGPA, false, 0,
+					    RMPADJUST_ATTRS(0, 1), &in));
+	EXPECT_EQ(RMPADJUST_FAIL_PERMISSION, in.rax_out);
+	/*
+	 * Only VMPL0 may say that a page is a VMSA: from another VMPL the
+	 * bit is ignored, not refused (SPEC-NOTES: RMPADJUST).
+	 */
+	ASSERT_ERRNO(0, ccmem_emu_rmpadjust(fd, TGPA, false, 0,
+					    RMPADJUST_ATTRS(1, RMP_PERM_ALL),
+					    &in));
+	EXPECT_EQ(RMPADJUST_SUCCESS, in.rax_out);
+	ASSERT_ERRNO(0, ccmem_emu_rmpadjust(fd, TGPA, false, 1,
+					    RMPADJUST_ATTRS(2, 1) |
+					    RMPADJUST_VMSA, &in));
+	EXPECT_EQ(RMPADJUST_SUCCESS, in.rax_out);
+	ASSERT_ERRNO(0, ccmem_emu_lookup(fd, TGPA, &l));
+	EXPECT_EQ(0, l.state & CCMEM_EMU_S_VMSA);
+	ASSERT_ERRNO(0, ccmem_emu_rmpadjust(fd, TGPA, false, 0,
+					    RMPADJUST_ATTRS(1, 1) |
+					    RMPADJUST_VMSA, &in));
+	EXPECT_EQ(RMPADJUST_SUCCESS, in.rax_out);
+	ASSERT_ERRNO(0, ccmem_emu_lookup(fd, TGPA, &l));
+	EXPECT_TRUE(l.state & CCMEM_EMU_S_VMSA);
+	/* VMPL > 3 is bad input. */
+	ASSERT_ERRNO(0, ccmem_emu_rmpadjust(fd, TGPA, false, 0,
+					    RMPADJUST_ATTRS(4, 1), &in));
+	EXPECT_EQ(RMPADJUST_FAIL_INPUT, in.rax_out);
 }
 
 TEST_F(snp, rmpadjust_needs_validated_page)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_insn in;
 
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA, SZ_4K, 0, NULL));
-	ASSERT_EQ(0, tvm_rmpadjust(&self->t, TGPA, false, 0, ATTRS(1, 1), &op));
-	EXPECT_EQ(RMPADJUST_FAIL_INPUT, op.ret);
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_rmpadjust(self->fd, TGPA, false, 0,
+					    RMPADJUST_ATTRS(1, 1), &in));
+	EXPECT_EQ(RMPADJUST_FAIL_INPUT, in.rax_out);
 }
 
 TEST_F(snp, lookup_reports_owner)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_lookup l;
 
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA + 5 * SZ_2M, &op));
-	EXPECT_EQ(0, op.out_flags);	/* shared: hypervisor-owned */
-	ASSERT_EQ(0, tvm_populate(&self->t, TGPA + 9 * SZ_4K, SZ_4K, 0, NULL));
-	ASSERT_EQ(0, tvm_lookup(&self->t, TGPA + 9 * SZ_4K, &op));
-	EXPECT_EQ(CCMEM_EMU_O_ASSIGNED, op.out_flags);
-	EXPECT_EQ(self->t.asid, op.asid);
-	EXPECT_EQ(-ENOENT, tvm_lookup(&self->t, 0x1000, &op));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + 5 * SZ_2M, &l));
+	EXPECT_EQ(0, l.state);	/* shared: hypervisor-owned */
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA + 9 * SZ_4K, SZ_4K, 0,
+					  NULL));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->fd, TGPA + 9 * SZ_4K, &l));
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED, l.state);
+	EXPECT_EQ(self->t.key_id, l.key_id);
+	/* No region: a bad address. */
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_lookup(self->fd, 0x1000, &l));
 }
 
 TEST_F(snp, guest_op_bad_arguments)
 {
-	struct ccmem_emu_op op = { .op = 99, .gpa = TGPA };
+	struct ccmem_emu_insn in = { .insn = 99, .gpa = TGPA };
+	struct ccmem_emu_lookup l = { .gpa = TGPA, .flags = 1 };
+	struct ccmem_emu_access acc = { .gpa = TGPA, .len = 1 };
 	uint8_t buf[2];
+	int fd = self->fd;
 
-	EXPECT_EQ(-EINVAL, tvm_op(&self->t, &op));
-	op.op = CCMEM_EMU_PVALIDATE;
-	op.vmpl = 4;
-	EXPECT_EQ(-EINVAL, tvm_op(&self->t, &op));
-	op.vmpl = 0;
-	op.flags = 0x80;
-	EXPECT_EQ(-EINVAL, tvm_op(&self->t, &op));
-	op.flags = 0;
-	op.reserved[1] = 1;
-	EXPECT_EQ(-EINVAL, tvm_op(&self->t, &op));
-	op.reserved[1] = 0;
-	op.arg = 2;
-	EXPECT_EQ(-EINVAL, tvm_op(&self->t, &op));
+	acc.buf = (uintptr_t)buf;
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_insn(fd, &in));
+	in.insn = CCMEM_INSN_PVALIDATE;
+	in.level = 4;
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_insn(fd, &in));
+	in.level = 0;
+	in.flags = 0x80;
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_insn(fd, &in));
+	in.flags = 0;
+	in.reserved[1] = 1;
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_insn(fd, &in));
+	in.reserved[1] = 0;
+	in.rdx = 2;
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_insn(fd, &in));
+	/* A bad page size is the instruction's own FAIL_INPUT. */
+	in.rdx = 1;
+	in.rcx = 2;
+	EXPECT_ERRNO(0, ccmem_emu_insn(fd, &in));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, in.result);
+	EXPECT_EQ(PVALIDATE_FAIL_INPUT, in.rax_out);
+	/* An instruction of another platform. */
+	memset(&in.result, 0, sizeof(in) - offsetof(struct ccmem_emu_insn,
+						    result));
+	in.rcx = 0;
+	in.insn = CCMEM_INSN_TDG_ACCEPT;
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_insn(fd, &in));
 	/* Accesses may not cross a page or exceed one. */
-	EXPECT_EQ(-EINVAL, tvm_read(&self->t, TGPA + SZ_4K - 1, buf, 2, false,
-				    NULL));
-	EXPECT_EQ(-EINVAL, tvm_read(&self->t, TGPA, buf, 0, false, NULL));
-	EXPECT_EQ(-EINVAL, tvm_inject(&self->t, 9, 1, 1));
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_read(fd, TGPA + SZ_4K - 1, buf, 2,
+					     ACC_PRIVATE, NULL));
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_read(fd, TGPA, buf, 0, ACC_PRIVATE,
+					     NULL));
+	acc.flags = 1U << 15;
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_access(fd, &acc));
+	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(fd, CCMEM_EMU_LOOKUP, &l));
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_inject(fd, 9, 1, 1));
 }
 
 TEST_HARNESS_MAIN

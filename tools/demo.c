@@ -7,7 +7,7 @@
  *   a. open /dev/ccmem, create an SNP VM
  *   b. give it 256 MiB of private memory
  *   c. assign pages (2 MiB and 4 KiB RMP entries), validate them as the
- *      guest would
+ *      guest would (PVALIDATE through the emu backend)
  *   d. a guest secret cannot be read by host userspace (SIGBUS) nor
  *      written by the host kernel (RMP #PF)
  *   e. convert to shared and back: the secret is scrubbed
@@ -36,21 +36,20 @@
 #define SZ_4K		CCMEM_SZ_4K
 #define SZ_2M		CCMEM_SZ_2M
 #define SZ_1M		CCMEM_SZ_1M
-#define MiB(x)		((__u64)(x) * SZ_1M)
+#define MiB(x)		((uint64_t)(x) * SZ_1M)
 
 #define REGION_SIZE	MiB(256)
 #define SECRET_GPA	MiB(16)		/* the 8 MiB that goes shared and back */
 #define CONV_SIZE	MiB(8)
 #define GHCB_GPA	MiB(4)		/* one shared 4 KiB page in a 2M block */
 #define PIN_GPA		MiB(128)	/* shared for DMA */
-#define PVALIDATE_FAIL_SIZEMISMATCH	6
-#define VC_NOT_VALIDATED		0x404
+#define VC_NOT_VALIDATED		0x404	/* the #VC error code */
 
 static struct {
 	int dev;
 	int vm;
-	__u32 asid;
-	__u8 *shared;			/* the region's shared backing */
+	uint32_t key_id;
+	uint8_t *shared;		/* the region's shared backing */
 	char debugfs[288];		/* the VM's debugfs directory */
 } d = { .dev = -1, .vm = -1 };
 
@@ -71,33 +70,12 @@ void demo_step(const char *title)
 
 #define step	demo_step
 
-const char *demo_errname(int err)
-{
-	switch (-err) {
-	case 0: return "ok";
-	case EBUSY: return "EBUSY";
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case EPERM: return "EPERM";
-	case EIO: return "EIO";
-	case EAGAIN: return "EAGAIN";
-	case EFAULT: return "EFAULT";
-	case ENOMEM: return "ENOMEM";
-	case ENOSPC: return "ENOSPC";
-	case EEXIST: return "EEXIST";
-	case E2BIG: return "E2BIG";
-	case ENODEV: return "ENODEV";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	default: return strerror(-err);
-	}
-}
-
 /* Fail unless @ret (0 or -errno) is @want. */
 static void expect_ret(int ret, int want, const char *what)
 {
 	if (ret != want)
-		fail("%s: got %s (%d), expected %s", what, demo_errname(ret), ret,
-		     demo_errname(want));
+		fail("%s: got %s (%d), expected %s", what, ccmem_errno_name(ret), ret,
+		     ccmem_errno_name(want));
 }
 
 static void expect_eq(unsigned long long got, unsigned long long want,
@@ -107,7 +85,7 @@ static void expect_eq(unsigned long long got, unsigned long long want,
 		fail("%s is %llu, expected %llu", what, got, want);
 }
 
-static const char *mib(__u64 gpa, char *buf, size_t len)
+static const char *mib(uint64_t gpa, char *buf, size_t len)
 {
 	if (gpa % SZ_1M)
 		snprintf(buf, len, "%llu KiB", (unsigned long long)(gpa >> 10));
@@ -116,12 +94,15 @@ static const char *mib(__u64 gpa, char *buf, size_t len)
 	return buf;
 }
 
-static struct ccmem_vm_stats vm_stats(void)
+/* Counter @name ("group.counter") of the VM, now. */
+static uint64_t vm_stat(const char *name)
 {
-	struct ccmem_vm_stats s;
+	uint64_t v;
+	int ret = ccmem_vm_stat(d.vm, name, &v);
 
-	expect_ret(ccmem_vm_stats(d.vm, &s), 0, "GET_STATS");
-	return s;
+	if (ret)
+		fail("reading counter %s: %s", name, ccmem_errno_name(ret));
+	return v;
 }
 
 static void show_map(void)
@@ -132,97 +113,74 @@ static void show_map(void)
 
 static void show_stats(void)
 {
-	struct ccmem_vm_stats s = vm_stats();
+	struct ccmem_stats_table st = { 0 };
 
-	ccmem_stats_print(stdout, "  stats: ", &s);
-}
-
-/* The guest operation must have completed (no exit, no #VC). */
-static void expect_done(const struct ccmem_emu_op *op, int ret,
-			const char *what)
-{
-	expect_ret(ret, 0, what);
-	if (op->result == CCMEM_EMU_R_FAULT)
-		fail("%s: exited to the VMM (fault #%llu)", what,
-		     (unsigned long long)op->fault_seq);
-	if (op->result == CCMEM_EMU_R_VC)
-		fail("%s: #VC 0x%llx raised in the guest", what,
-		     (unsigned long long)op->ret);
-}
-
-static void guest_pvalidate(__u64 gpa, bool is_2m, bool validate)
-{
-	struct ccmem_emu_op op;
-	char what[64];
-
-	snprintf(what, sizeof(what), "PVALIDATE %s %s at 0x%llx",
-		 is_2m ? "2M" : "4K", validate ? "validate" : "rescind",
-		 (unsigned long long)gpa);
-	expect_done(&op, ccmem_emu_pvalidate(d.vm, gpa, is_2m, validate, &op),
-		    what);
-	if (op.ret)
-		fail("%s returned %llu, expected 0", what,
-		     (unsigned long long)op.ret);
+	expect_ret(ccmem_stats_snapshot(d.vm, &st), 0, "GET_STATS");
+	ccmem_stats_print(stdout, "  stats: ", &st, false);
+	ccmem_stats_free(&st);
 }
 
 /*
- * Validate (or rescind) [gpa, gpa + size) as a guest kernel does: 2 MiB at
- * a time, falling back to 4 KiB pages when the platform holds a block as
- * 4 KiB entries (FAIL_SIZEMISMATCH). Returns the number of 4 KiB fallbacks.
+ * Validate (or rescind) [gpa, gpa + size) as a guest kernel does: 2 MiB
+ * where it can, 4 KiB pages where the platform holds a block as 4 KiB
+ * entries (FAIL_SIZEMISMATCH), or at 4 KiB only. Returns the number of
+ * 2 MiB blocks that fell back.
  */
-static unsigned int guest_validate_range(__u64 gpa, __u64 size, bool validate)
+static unsigned int guest_validate(uint64_t gpa, uint64_t size, bool validate,
+				   bool huge)
 {
-	struct ccmem_emu_op op;
 	unsigned int small = 0;
-	__u64 off, i;
-	int ret;
+	int ret = ccmem_emu_pvalidate_range(d.vm, gpa, size, validate, huge,
+					    &small);
 
-	for (off = 0; off < size; off += SZ_2M) {
-		ret = ccmem_emu_pvalidate(d.vm, gpa + off, true, validate, &op);
-		if (!ret && op.result == CCMEM_EMU_R_DONE &&
-		    op.ret == PVALIDATE_FAIL_SIZEMISMATCH) {
-			for (i = 0; i < SZ_2M; i += SZ_4K)
-				guest_pvalidate(gpa + off + i, false, validate);
-			small++;
-			continue;
-		}
-		expect_done(&op, ret, "PVALIDATE 2M");
-		if (op.ret)
-			fail("PVALIDATE 2M at 0x%llx returned %llu",
-			     (unsigned long long)(gpa + off),
-			     (unsigned long long)op.ret);
-	}
+	if (ret)
+		fail("PVALIDATE (%s) of [0x%llx, +0x%llx): %s%s", validate ?
+		     "validate" : "rescind", (unsigned long long)gpa,
+		     (unsigned long long)size, ccmem_errno_name(ret),
+		     ret == -EPROTO ? " (an instruction failed)" : "");
 	return small;
 }
 
-static void guest_rw(__u32 kind, __u64 gpa, void *buf, __u32 len, bool shared)
+/* The guest access must have completed (no exit, no #VC). */
+static void guest_rw(bool write, uint64_t gpa, void *buf, uint32_t len,
+		     bool shared)
 {
-	struct ccmem_emu_op op;
+	uint32_t flags = shared ? CCMEM_ACCESS_F_SHARED : 0;
+	struct ccmem_emu_access acc;
 	char what[64];
+	int ret;
 
 	snprintf(what, sizeof(what), "guest %s %s at 0x%llx",
-		 shared ? "shared" : "private",
-		 kind == CCMEM_EMU_READ ? "read" : "write",
+		 shared ? "shared" : "private", write ? "write" : "read",
 		 (unsigned long long)gpa);
-	expect_done(&op, ccmem_emu_rw(d.vm, kind, gpa, buf, len, shared, &op),
-		    what);
+	if (write)
+		ret = ccmem_emu_write(d.vm, gpa, buf, len, flags, &acc);
+	else
+		ret = ccmem_emu_read(d.vm, gpa, buf, len, flags, &acc);
+	expect_ret(ret, 0, what);
+	if (acc.result == CCMEM_EMU_R_FAULT)
+		fail("%s: exited to the VMM (fault #%llu)", what,
+		     (unsigned long long)acc.fault_seq);
+	if (acc.result == CCMEM_EMU_R_EXCEPTION)
+		fail("%s: exception %u (error code 0x%llx) raised in the guest",
+		     what, acc.vector, (unsigned long long)acc.error_code);
 }
 
 /*
  * @op must have exited to the VMM with one record of @reason: read it back
  * with CCMEM_VM_READ_FAULTS and print it.
  */
-static void expect_fault(const struct ccmem_emu_op *op, int ret,
-			 __u32 reason, const char *what)
+static void expect_fault(const struct ccmem_emu_access *op, int ret,
+			 uint32_t reason, const char *what)
 {
 	struct ccmem_fault rec[4];
-	__u32 pending;
+	uint32_t pending;
 	int n;
 
 	expect_ret(ret, 0, what);
 	if (op->result != CCMEM_EMU_R_FAULT)
-		fail("%s: result %u (ret 0x%llx), expected an exit to the VMM",
-		     what, op->result, (unsigned long long)op->ret);
+		fail("%s: result %s, expected an exit to the VMM", what,
+		     ccmem_emu_result_name(op->result));
 	n = ccmem_vm_read_faults(d.vm, rec, 4, &pending);
 	if (n < 0)
 		expect_ret(n, 0, "READ_FAULTS");
@@ -241,25 +199,24 @@ static void expect_fault(const struct ccmem_emu_op *op, int ret,
 	ccmem_fault_print(stdout, "    ", &rec[0]);
 }
 
-/* The VM's debugfs directory: the vm-* whose stats show our ASID. */
+/* The VM's debugfs directory: the vm-* whose stats show our key id. */
 static void find_debugfs(void)
 {
-	char path[300], want[32];
+	char path[300];
 	struct dirent *e;
 	DIR *dir = opendir(CCMEM_DEBUGFS);
-	long long asid;
+	long long key_id;
 
 	d.debugfs[0] = '\0';
 	if (!dir)
 		return;
-	snprintf(want, sizeof(want), "%u", d.asid);
 	while ((e = readdir(dir))) {
 		if (strncmp(e->d_name, "vm-", 3))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/stats", CCMEM_DEBUGFS,
 			 e->d_name);
-		if (!ccmem_read_counter(path, "asid", &asid) &&
-		    asid == d.asid) {
+		if (!ccmem_debugfs_counter(path, "key_id", &key_id) &&
+		    key_id == d.key_id) {
 			snprintf(d.debugfs, sizeof(d.debugfs), "%s/%s",
 				 CCMEM_DEBUGFS, e->d_name);
 			break;
@@ -274,11 +231,11 @@ static void read_global(long long *val)
 	int ret;
 
 	for (i = 0; i < NR_GLOBAL; i++) {
-		ret = ccmem_read_counter(CCMEM_DEBUGFS "/stats", global_keys[i],
-					 &val[i]);
+		ret = ccmem_debugfs_counter(CCMEM_DEBUGFS "/stats",
+					    global_keys[i], &val[i]);
 		if (ret)
 			fail("reading %s from %s/stats: %s", global_keys[i],
-			     CCMEM_DEBUGFS, demo_errname(ret));
+			     CCMEM_DEBUGFS, ccmem_errno_name(ret));
 	}
 }
 
@@ -303,7 +260,7 @@ static void step_create(void)
 	d.dev = ccmem_open_dev();
 	if (d.dev < 0)
 		fail("open %s: %s (are the modules loaded?)", CCMEM_DEV,
-		     demo_errname(d.dev));
+		     ccmem_errno_name(d.dev));
 	ver = ccmem_ioctl(d.dev, CCMEM_GET_API_VERSION, NULL);
 	if (ver < 0)
 		expect_ret(ver, 0, "GET_API_VERSION");
@@ -312,38 +269,31 @@ static void step_create(void)
 	if (ver != CCMEM_API_VERSION)
 		fail("API version mismatch");
 
-	d.vm = ccmem_vm_create(d.dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, &c);
+	d.vm = ccmem_vm_create(d.dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, 0, &c);
 	if (d.vm < 0)
 		expect_ret(d.vm, 0, "CREATE_VM");
 	if (c.backend_used != CCMEM_BACKEND_EMU)
 		fail("CREATE_VM chose backend %u, asked for emu",
 		     c.backend_used);
-	d.asid = c.asid;
+	d.key_id = c.key_id;
 	find_debugfs();
-	say("CREATE_VM(SNP, emu): VM fd %d, ASID %u, backend %s, debugfs %s",
-	    d.vm, c.asid, c.backend_used == CCMEM_BACKEND_EMU ? "emu" : "hw",
+	say("CREATE_VM(SNP, emu): VM fd %d, key id (ASID) %u, backend %s, debugfs %s",
+	    d.vm, c.key_id, c.backend_used == CCMEM_BACKEND_EMU ? "emu" : "hw",
 	    d.debugfs[0] ? d.debugfs : "(not found)");
 }
 
 /* b. One private region backed by an anonymous mapping. */
 static void step_memory(void)
 {
-	struct ccmem_vm_stats s;
-
 	step("b. give it memory: 256 MiB at GPA 0, starting private");
-	d.shared = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (d.shared == MAP_FAILED)
-		fail("mmap of the shared backing: %s", strerror(errno));
-	expect_ret(ccmem_vm_add_region(d.vm, 0, REGION_SIZE, d.shared,
-				       CCMEM_REGION_F_PRIVATE),
+	expect_ret(ccmem_vm_add_backed_region(d.vm, 0, REGION_SIZE,
+					      CCMEM_REGION_F_PRIVATE, &d.shared),
 		   0, "ADD_REGION");
 	say("ADD_REGION gpa 0x0 size 256 MiB, shared backing: anonymous mmap at %p",
 	    d.shared);
-	s = vm_stats();
-	expect_eq(s.private_bytes, REGION_SIZE, "private_bytes");
+	expect_eq(vm_stat("vm.private_bytes"), REGION_SIZE, "vm.private_bytes");
 	say("private memory is allocated on demand: %llu pages populated so far",
-	    (unsigned long long)s.populated_pages);
+	    (unsigned long long)vm_stat("vm.populated_pages"));
 	show_map();
 	ccmem_map_legend(stdout, "  ");
 }
@@ -351,38 +301,33 @@ static void step_memory(void)
 /* c. Assign pages through the platform; the guest validates them. */
 static void step_assign(void)
 {
-	static const __u64 pages_4k[] = { MiB(100), MiB(100) + SZ_4K };
-	struct ccmem_vm_stats s;
-	__u64 populated, i;
+	static const uint64_t pages_4k[] = { MiB(100), MiB(100) + SZ_4K };
+	uint64_t populated, i;
 
 	step("c. assign pages (RMPUPDATE), then validate them as the guest would");
-	expect_ret(ccmem_vm_populate(d.vm, 0, MiB(64), &populated), 0,
+	expect_ret(ccmem_vm_populate(d.vm, 0, MiB(64), 0, &populated), 0,
 		   "POPULATE 64 MiB");
 	expect_eq(populated, MiB(64), "bytes populated");
 	say("POPULATE [0, 64 MiB): %llu MiB assigned, whole 2 MiB blocks",
 	    (unsigned long long)(populated >> 20));
-	expect_ret(ccmem_vm_populate(d.vm, MiB(100), 4 * SZ_4K, &populated), 0,
-		   "POPULATE 16 KiB");
+	expect_ret(ccmem_vm_populate(d.vm, MiB(100), 4 * SZ_4K, 0, &populated),
+		   0, "POPULATE 16 KiB");
 	expect_eq(populated, 4 * SZ_4K, "bytes populated");
 	say("POPULATE [100 MiB, +16 KiB): %llu KiB assigned, 4 KiB pages",
 	    (unsigned long long)(populated >> 10));
-	s = vm_stats();
-	expect_eq(s.assigned_2m, 32, "assigned_2m");
-	expect_eq(s.assigned_4k, 4, "assigned_4k");
-	say("RMP entries made: %llu x 2M + %llu x 4K",
-	    (unsigned long long)s.assigned_2m,
-	    (unsigned long long)s.assigned_4k);
+	expect_eq(vm_stat("vm.assigned_2m"), 32, "vm.assigned_2m");
+	expect_eq(vm_stat("vm.assigned_4k"), 4, "vm.assigned_4k");
+	say("RMP entries made: 32 x 2M + 4 x 4K");
 
-	for (i = 0; i < MiB(32); i += SZ_2M)
-		guest_pvalidate(i, true, true);
+	if (guest_validate(0, MiB(32), true, true))
+		fail("PVALIDATE 2M over 2M entries fell back to 4K");
 	say("guest: PVALIDATE 2M x 16 over [0, 32 MiB): all returned 0");
 	for (i = 0; i < ARRAY_SIZE(pages_4k); i++)
-		guest_pvalidate(pages_4k[i], false, true);
+		guest_validate(pages_4k[i], SZ_4K, true, false);
 	say("guest: PVALIDATE 4K at 0x%llx and 0x%llx: returned 0",
 	    (unsigned long long)pages_4k[0], (unsigned long long)pages_4k[1]);
-	guest_pvalidate(MiB(40), false, true);
-	s = vm_stats();
-	expect_eq(s.splits, 1, "splits");
+	guest_validate(MiB(40), SZ_4K, true, false);
+	expect_eq(vm_stat("vm.splits"), 1, "vm.splits");
 	say("guest: PVALIDATE 4K at 0x%llx, in a 2M entry: host split it (PSMASH), returned 0",
 	    (unsigned long long)MiB(40));
 	show_stats();
@@ -390,7 +335,7 @@ static void step_assign(void)
 }
 
 /* Touch @p from a child process; returns its wait status. */
-static int touch_in_child(const __u8 *p)
+static int touch_in_child(const uint8_t *p)
 {
 	struct rlimit nocore = { 0, 0 };
 	int status;
@@ -413,15 +358,14 @@ static int touch_in_child(const __u8 *p)
 static void step_secret(void)
 {
 	static const char secret[] = "top secret: 42";
-	struct ccmem_emu_op op;
+	struct ccmem_emu_access op;
 	char buf[64] = "";
-	__u8 *win;
+	uint8_t *win;
 	int status;
 
 	step("d. private memory stays private");
-	guest_rw(CCMEM_EMU_WRITE, SECRET_GPA, (void *)secret, sizeof(secret),
-		 false);
-	guest_rw(CCMEM_EMU_READ, SECRET_GPA, buf, sizeof(secret), false);
+	guest_rw(true, SECRET_GPA, (void *)secret, sizeof(secret), false);
+	guest_rw(false, SECRET_GPA, buf, sizeof(secret), false);
 	if (memcmp(buf, secret, sizeof(secret)))
 		fail("the guest read back \"%.*s\"", (int)sizeof(secret), buf);
 	say("guest: private write \"%s\" at 0x%llx, read back: \"%s\"", secret,
@@ -438,17 +382,17 @@ static void step_secret(void)
 	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS)
 		fail("the child reading private memory was not killed by SIGBUS (status 0x%x)",
 		     status);
-	expect_eq(vm_stats().sigbus, 1, "sigbus");
+	expect_eq(vm_stat("vm.sigbus"), 1, "vm.sigbus");
 	say("host: mmap the VM fd at 0x%llx, a child reads it: killed by SIGBUS",
 	    (unsigned long long)SECRET_GPA);
 
 	memset(buf, 'X', sizeof(buf));
-	expect_fault(&op, ccmem_emu_rw(d.vm, CCMEM_EMU_HOST_WRITE, SECRET_GPA,
-				       buf, sizeof(buf), false, &op),
-		     CCMEM_FAULT_HOST_RMP_PF,
-		     "host kernel write to the private page (EMU_HOST_WRITE)");
+	expect_fault(&op, ccmem_emu_write(d.vm, SECRET_GPA, buf, sizeof(buf),
+					  CCMEM_ACCESS_F_HOST, &op),
+		     CCMEM_FAULT_HOST_ACCESS,
+		     "host kernel write to the private page (EMU_ACCESS, F_HOST)");
 	memset(buf, 0, sizeof(buf));
-	guest_rw(CCMEM_EMU_READ, SECRET_GPA, buf, sizeof(secret), false);
+	guest_rw(false, SECRET_GPA, buf, sizeof(secret), false);
 	if (memcmp(buf, secret, sizeof(secret)))
 		fail("the host write changed the secret");
 	say("guest: the secret is intact");
@@ -456,7 +400,7 @@ static void step_secret(void)
 
 static bool all_zero(const void *p, size_t len)
 {
-	const __u8 *b = p;
+	const uint8_t *b = p;
 
 	while (len--)
 		if (*b++)
@@ -469,46 +413,47 @@ static void step_convert(void)
 {
 	static const char hello[] = "hello host";
 	static const char reply[] = "hello guest";
-	struct ccmem_vm_stats before, s;
+	uint64_t scrubbed, splits;
 	char buf[64], a[16], b[16];
 	unsigned int small;
 
 	step("e. convert 8 MiB at 16 MiB to shared and back");
-	before = vm_stats();
-	guest_validate_range(SECRET_GPA, CONV_SIZE, false);
+	scrubbed = vm_stat("vm.scrubbed_pages");
+	splits = vm_stat("vm.splits");
+	guest_validate(SECRET_GPA, CONV_SIZE, false, true);
 	say("guest: rescind (PVALIDATE 2M, validate=0) x 4 over [16 MiB, 24 MiB)");
 	expect_ret(ccmem_vm_set_attr(d.vm, SECRET_GPA, CONV_SIZE, false), 0,
 		   "SET_ATTRIBUTES shared");
 	say("SET_ATTRIBUTES shared [%s, +%s): ok",
 	    mib(SECRET_GPA, a, sizeof(a)), mib(CONV_SIZE, b, sizeof(b)));
-	guest_pvalidate(GHCB_GPA, false, false);
+	guest_validate(GHCB_GPA, SZ_4K, false, false);
 	expect_ret(ccmem_vm_set_attr(d.vm, GHCB_GPA, SZ_4K, false), 0,
 		   "SET_ATTRIBUTES shared 4K");
 	say("guest: rescind 4K at 0x%llx (a GHCB page), SET_ATTRIBUTES shared 4 KiB: ok",
 	    (unsigned long long)GHCB_GPA);
-	s = vm_stats();
-	expect_eq(s.scrubbed_pages - before.scrubbed_pages,
-		  CONV_SIZE / SZ_4K + 1, "pages scrubbed by the conversion");
-	expect_eq(s.splits - before.splits, 1, "splits by the conversion");
-	expect_eq(s.shared_bytes, CONV_SIZE + SZ_4K, "shared_bytes");
+	scrubbed = vm_stat("vm.scrubbed_pages") - scrubbed;
+	expect_eq(scrubbed, CONV_SIZE / SZ_4K + 1,
+		  "pages scrubbed by the conversion");
+	expect_eq(vm_stat("vm.splits") - splits, 1, "splits by the conversion");
+	expect_eq(vm_stat("vm.shared_bytes"), CONV_SIZE + SZ_4K,
+		  "vm.shared_bytes");
 	say("%llu pages went back to the host, each scrubbed; 1 more 2M entry split",
-	    (unsigned long long)(s.scrubbed_pages - before.scrubbed_pages));
+	    (unsigned long long)scrubbed);
 	show_map();
 
 	memset(buf, 0xff, sizeof(buf));
-	guest_rw(CCMEM_EMU_READ, SECRET_GPA, buf, sizeof(buf), true);
+	guest_rw(false, SECRET_GPA, buf, sizeof(buf), true);
 	if (!all_zero(buf, sizeof(buf)))
 		fail("shared memory at 0x%llx is not zero after conversion",
 		     (unsigned long long)SECRET_GPA);
-	guest_rw(CCMEM_EMU_WRITE, SECRET_GPA, (void *)hello, sizeof(hello),
-		 true);
+	guest_rw(true, SECRET_GPA, (void *)hello, sizeof(hello), true);
 	if (memcmp(d.shared + SECRET_GPA, hello, sizeof(hello)))
 		fail("the host does not see the guest's shared write");
 	say("guest: shared read at 0x%llx: zeros; shared write \"%s\": the host reads \"%s\"",
 	    (unsigned long long)SECRET_GPA, hello,
 	    (char *)d.shared + SECRET_GPA);
 	memcpy(d.shared + SECRET_GPA + 64, reply, sizeof(reply));
-	guest_rw(CCMEM_EMU_READ, SECRET_GPA + 64, buf, sizeof(reply), true);
+	guest_rw(false, SECRET_GPA + 64, buf, sizeof(reply), true);
 	if (memcmp(buf, reply, sizeof(reply)))
 		fail("the guest does not see the host's shared write");
 	say("host: writes \"%s\" at 0x%llx: the guest's shared read sees \"%s\"",
@@ -516,11 +461,11 @@ static void step_convert(void)
 
 	expect_ret(ccmem_vm_set_attr(d.vm, SECRET_GPA, CONV_SIZE, true), 0,
 		   "SET_ATTRIBUTES private");
-	small = guest_validate_range(SECRET_GPA, CONV_SIZE, true);
+	small = guest_validate(SECRET_GPA, CONV_SIZE, true, true);
 	say("SET_ATTRIBUTES private [16 MiB, +8 MiB): ok; guest: PVALIDATE 2M x 4%s",
 	    small ? " (some fell back to 4K)" : "");
 	memset(buf, 0xff, sizeof(buf));
-	guest_rw(CCMEM_EMU_READ, SECRET_GPA, buf, sizeof(buf), false);
+	guest_rw(false, SECRET_GPA, buf, sizeof(buf), false);
 	if (!all_zero(buf, sizeof(buf)))
 		fail("private memory at 0x%llx is not zero after the round trip: \"%.*s\"",
 		     (unsigned long long)SECRET_GPA, (int)sizeof(buf), buf);
@@ -532,29 +477,31 @@ static void step_convert(void)
 /* f. Pinned shared memory cannot change state. */
 static void step_pin(void)
 {
-	struct ccmem_vm_stats s;
+	uint64_t shared, err_gpa = 0;
 	int ret;
 
 	step("f. pin shared memory for DMA");
 	expect_ret(ccmem_vm_set_attr(d.vm, PIN_GPA, CONV_SIZE, false), 0,
 		   "SET_ATTRIBUTES shared");
-	expect_ret(ccmem_vm_pin(d.vm, PIN_GPA, MiB(4), true), 0, "PIN");
-	s = vm_stats();
-	expect_eq(s.pinned_pages, MiB(4) / SZ_4K, "pinned_pages");
+	expect_ret(ccmem_vm_pin(d.vm, PIN_GPA, MiB(4)), 0, "PIN");
+	expect_eq(vm_stat("vm.pinned_pages"), MiB(4) / SZ_4K, "vm.pinned_pages");
 	say("SET_ATTRIBUTES shared [128 MiB, +8 MiB), PIN [128 MiB, +4 MiB): ok, %llu pages pinned",
-	    (unsigned long long)s.pinned_pages);
+	    (unsigned long long)(MiB(4) / SZ_4K));
 	show_map();
 
-	ret = ccmem_vm_set_attr(d.vm, PIN_GPA, CONV_SIZE, true);
+	shared = vm_stat("vm.shared_bytes");
+	ret = ccmem_vm_set_attr_err(d.vm, PIN_GPA - MiB(8), MiB(16), true,
+				    &err_gpa);
 	expect_ret(ret, -EBUSY, "SET_ATTRIBUTES private over a pin");
-	expect_eq(vm_stats().shared_bytes, s.shared_bytes, "shared_bytes");
-	say("SET_ATTRIBUTES private [128 MiB, +8 MiB): %s, and nothing changed (all or nothing)",
-	    demo_errname(ret));
-	expect_ret(ccmem_vm_pin(d.vm, PIN_GPA, MiB(4), false), 0, "UNPIN");
+	expect_eq(err_gpa, PIN_GPA, "the first pinned gpa (error_gpa)");
+	expect_eq(vm_stat("vm.shared_bytes"), shared, "vm.shared_bytes");
+	say("SET_ATTRIBUTES private [120 MiB, +16 MiB): %s, first pinned gpa 0x%llx;",
+	    ccmem_errno_name(ret), (unsigned long long)err_gpa);
+	say("  and nothing changed (all or nothing)");
+	expect_ret(ccmem_vm_unpin(d.vm, PIN_GPA, MiB(4)), 0, "UNPIN");
 	expect_ret(ccmem_vm_set_attr(d.vm, PIN_GPA, MiB(4), true), 0,
 		   "SET_ATTRIBUTES private after UNPIN");
-	s = vm_stats();
-	expect_eq(s.pinned_pages, 0, "pinned_pages");
+	expect_eq(vm_stat("vm.pinned_pages"), 0, "vm.pinned_pages");
 	say("UNPIN, then SET_ATTRIBUTES private [128 MiB, +4 MiB): ok");
 	show_map();
 }
@@ -562,56 +509,56 @@ static void step_pin(void)
 /* g. What the VMM and the guest see when an access breaks the rules. */
 static void step_faults(void)
 {
-	struct ccmem_emu_op op;
+	struct ccmem_emu_access op;
 	char buf[8] = "";
 
 	step("g. faults");
-	expect_fault(&op, ccmem_emu_rw(d.vm, CCMEM_EMU_READ, 0, buf,
-				       sizeof(buf), true, &op),
-		     CCMEM_FAULT_RMP_NPF,
+	expect_fault(&op, ccmem_emu_read(d.vm, 0, buf, sizeof(buf),
+					 CCMEM_ACCESS_F_SHARED, &op),
+		     CCMEM_FAULT_PLATFORM,
 		     "guest shared read at 0x0 (private, assigned)");
-	expect_fault(&op, ccmem_emu_rw(d.vm, CCMEM_EMU_WRITE, MiB(200), buf,
-				       sizeof(buf), true, &op),
-		     CCMEM_FAULT_MEMORY_ATTR,
+	expect_fault(&op, ccmem_emu_write(d.vm, MiB(200), buf, sizeof(buf),
+					  CCMEM_ACCESS_F_SHARED, &op),
+		     CCMEM_FAULT_ATTRIBUTE,
 		     "guest shared write at 0xc800000 (private, no page yet)");
-	expect_fault(&op, ccmem_emu_rw(d.vm, CCMEM_EMU_READ, REGION_SIZE, buf,
-				       sizeof(buf), false, &op),
+	expect_fault(&op, ccmem_emu_read(d.vm, REGION_SIZE, buf, sizeof(buf),
+					 0, &op),
 		     CCMEM_FAULT_NO_REGION,
 		     "guest private read at 0x10000000 (no region)");
 
-	expect_ret(ccmem_emu_rw(d.vm, CCMEM_EMU_READ, MiB(48), buf,
-				sizeof(buf), false, &op),
-		   0, "guest private read of an unvalidated page");
-	if (op.result != CCMEM_EMU_R_VC || op.ret != VC_NOT_VALIDATED)
-		fail("read of an unvalidated page: result %u ret 0x%llx, expected #VC 0x404",
-		     op.result, (unsigned long long)op.ret);
+	expect_ret(ccmem_emu_read(d.vm, MiB(48), buf, sizeof(buf), 0, &op), 0,
+		   "guest private read of an unvalidated page");
+	if (op.result != CCMEM_EMU_R_EXCEPTION ||
+	    op.vector != CCMEM_EMU_VECTOR_VC ||
+	    op.error_code != VC_NOT_VALIDATED)
+		fail("read of an unvalidated page: %s, vector %u, code 0x%llx; expected #VC 0x404",
+		     ccmem_emu_result_name(op.result), op.vector,
+		     (unsigned long long)op.error_code);
 	say("guest private read at 0x%llx (assigned, not validated): #VC 0x%llx in the guest",
-	    (unsigned long long)MiB(48), (unsigned long long)op.ret);
-	expect_eq(vm_stats().faults_queued, 4, "faults_queued");
+	    (unsigned long long)MiB(48), (unsigned long long)op.error_code);
+	expect_eq(vm_stat("vm.faults_queued"), 4, "vm.faults_queued");
 }
 
 /* h. Closing the last VM fd destroys the VM and reclaims its memory. */
 static void step_destroy(void)
 {
 	long long before[NR_GLOBAL], after[NR_GLOBAL];
-	struct ccmem_vm_stats s;
+	uint64_t populated = vm_stat("vm.populated_pages");
 	unsigned int i;
 
 	step("h. destroy the VM");
-	s = vm_stats();
-	say("the VM holds %llu private pages", (unsigned long long)s.populated_pages);
+	say("the VM holds %llu private pages", (unsigned long long)populated);
 	if (d.debugfs[0]) {
-		long long populated;
+		long long seen;
 		char path[sizeof(d.debugfs) + 8];
 
 		snprintf(path, sizeof(path), "%s/stats", d.debugfs);
-		expect_ret(ccmem_read_counter(path, "populated_pages",
-					      &populated),
+		expect_ret(ccmem_debugfs_counter(path, "vm.populated_pages",
+						 &seen),
 			   0, "reading the VM's debugfs stats");
-		expect_eq(populated, s.populated_pages,
-			  "debugfs populated_pages");
-		say("debugfs %s/stats: populated_pages %lld, as GET_STATS says",
-		    d.debugfs, populated);
+		expect_eq(seen, populated, "debugfs vm.populated_pages");
+		say("debugfs %s/stats: vm.populated_pages %lld, as GET_STATS says",
+		    d.debugfs, seen);
 	}
 	read_global(before);
 	close(d.vm);
@@ -625,16 +572,16 @@ static void step_destroy(void)
 	if (global_delta(before, after, "vms_live") != -1)
 		fail("vms_live changed by %lld, expected -1",
 		     global_delta(before, after, "vms_live"));
-	expect_eq(global_delta(before, after, "reclaimed_pages"),
-		  s.populated_pages, "pages reclaimed at destroy");
-	expect_eq(global_delta(before, after, "scrubbed_pages"),
-		  s.populated_pages, "pages scrubbed at destroy");
+	expect_eq(global_delta(before, after, "reclaimed_pages"), populated,
+		  "pages reclaimed at destroy");
+	expect_eq(global_delta(before, after, "scrubbed_pages"), populated,
+		  "pages scrubbed at destroy");
 	expect_eq(global_delta(before, after, "leaked_pages"), 0,
 		  "pages leaked at destroy");
 	if (d.debugfs[0] && !access(d.debugfs, F_OK))
 		fail("%s still exists after the VM was destroyed", d.debugfs);
 	say("all %llu pages went back to the host, scrubbed; the VM's debugfs directory is gone",
-	    (unsigned long long)s.populated_pages);
+	    (unsigned long long)populated);
 	close(d.dev);
 	munmap(d.shared, REGION_SIZE);
 }

@@ -20,7 +20,6 @@
 #define demo_say(fmt, ...)	printf("  " fmt "\n", ##__VA_ARGS__)
 
 void demo_step(const char *title);
-const char *demo_errname(int err);
 
 /* demo_guest.c */
 void demo_guest_act(void);

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ccmem_core.h - the interface between ccmem.ko and the architecture
- * modules (ccmem_snp.ko, later ccmem_tdx.ko), and between the files of
+ * ccmem_core.h - the interface of ccmem.ko: to the platform modules, to
+ * the emulated-guest runner (ccmem_guest.ko), and between the files of
  * ccmem.ko.
+ *
+ * ccmem.ko knows no platform: what differs between platforms lives behind
+ * struct ccmem_arch_ops, and what only the software model has behind
+ * struct ccmem_arch_emu_ops.
  */
 #ifndef CCMEM_CORE_H
 #define CCMEM_CORE_H
@@ -12,11 +16,13 @@
 #include <linux/spinlock.h>
 #include <linux/list.h>
 #include <linux/xarray.h>
-#include <linux/maple_tree.h>
 #include <linux/wait.h>
 #include <linux/atomic.h>
 #include <linux/mm_types.h>
 #include <linux/ccmem.h>
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+#include <linux/ccmem_emu.h>
+#endif
 
 struct ccmem_vm;
 struct ccmem_vcpu;
@@ -48,51 +54,145 @@ static inline unsigned long ccmem_pg_flags(void *entry)
 }
 
 /*
- * Internal struct ccmem_emu_op.flags bit (never accepted from userspace):
- * the operation comes from an emulated vCPU, @buf is a kernel pointer and
- * a fault is returned in struct ccmem_emu_kop instead of being queued.
+ * Counters. Each object keeps its counters in a struct of u64 and
+ * describes them once, in a table of struct ccmem_stat_desc: the stats
+ * ioctl, debugfs and the tools all read that table.
  */
-#define CCMEM_EMU_F_KERNEL	BIT(31)
 
 /**
- * struct ccmem_emu_kop - a guest operation issued by an emulated vCPU.
- * @op:		the operation, with CCMEM_EMU_F_KERNEL set.
- * @fault:	out: with CCMEM_EMU_R_FAULT, the fault for the VMM.
+ * struct ccmem_stat_desc - one counter.
+ * @name:	its name inside the group.
+ * @unit:	CCMEM_UNIT_*.
+ * @flags:	CCMEM_STAT_F_*.
+ * @desc:	one line for people.
+ * @offset:	where the u64 lives in the group's counter struct.
  */
-struct ccmem_emu_kop {
-	struct ccmem_emu_op op;
+struct ccmem_stat_desc {
+	const char *name;
+	u32 unit;
+	u32 flags;
+	const char *desc;
+	size_t offset;
+};
+
+#define CCMEM_STAT(type, field, unit_, flags_, desc_)			\
+	CCMEM_STAT_AT(#field, type, field, unit_, flags_, desc_)
+/* The same, for a counter whose name is not its member's path. */
+#define CCMEM_STAT_AT(name_, type, member, unit_, flags_, desc_) {	\
+	.name = (name_), .unit = CCMEM_UNIT_##unit_, .flags = (flags_),	\
+	.desc = (desc_), .offset = offsetof(type, member) }
+#define CCMEM_CUM	CCMEM_STAT_F_CUMULATIVE
+
+/**
+ * struct ccmem_stat_group - the counters one component keeps for a VM.
+ * @name:	the group's name: "vm", the platform's name, "guest".
+ * @descs:	the counters.
+ * @nr:		entries in @descs.
+ * @read:	copy the VM's counters into @vals (@nr values, in @descs
+ *		order). Called with vm->lock held.
+ */
+struct ccmem_stat_group {
+	const char *name;
+	const struct ccmem_stat_desc *descs;
+	u32 nr;
+	void (*read)(struct ccmem_vm *vm, u64 *vals);
+};
+
+/* Read the counters of @st described by @g into @vals. */
+void ccmem_stat_copy(const struct ccmem_stat_group *g, const void *st,
+		     u64 *vals);
+
+/**
+ * struct ccmem_hcall - one hypercall of an emulated vCPU, register by
+ * register as its platform module defines them. @r is read on entry and
+ * written with the results.
+ * @r: the registers.
+ */
+struct ccmem_hcall {
+	u64 r[8];
+};
+
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+/**
+ * struct ccmem_emu_req - one guest-side operation against the model: an
+ * instruction (CCMEM_EMU_GUEST_INSN) or an access (CCMEM_EMU_ACCESS),
+ * from the VMM's ioctl or from an emulated vCPU.
+ * @vcpu:	the emulated vCPU issuing it, or NULL for the VMM's ioctl.
+ *		A fault of an ioctl is queued for the VMM; a fault of a vCPU
+ *		comes back in @fault (the vCPU exits with it).
+ * @vcpu_id:	the vCPU the fault record names.
+ * @level:	the guest privilege level it runs at (struct
+ *		ccmem_emu_insn.level).
+ * @insn:	instructions: CCMEM_INSN_*.
+ * @rcx:	instructions: RCX.
+ * @rdx:	instructions: RDX.
+ * @gpa:	the guest physical address.
+ * @len:	accesses: bytes (1 to PAGE_SIZE, not crossing a page).
+ * @flags:	accesses: CCMEM_ACCESS_F_*.
+ * @kbuf:	accesses from a vCPU: the kernel buffer.
+ * @ubuf:	accesses from the ioctl: the user buffer.
+ * @result:	out: CCMEM_EMU_R_*.
+ * @vector:	out: with CCMEM_EMU_R_EXCEPTION, the vector.
+ * @rax:	out: instructions: RAX.
+ * @rflags:	out: instructions: CCMEM_EMU_RFLAGS_*.
+ * @error_code:	out: the exception's error code.
+ * @fault_seq:	out: the queued record's seq (ioctl).
+ * @fault:	out: the fault (vCPU).
+ */
+struct ccmem_emu_req {
+	struct ccmem_vcpu *vcpu;
+	u32 vcpu_id;
+	u32 level;
+	u32 insn;
+	u64 rcx;
+	u64 rdx;
+	u64 gpa;
+	u32 len;
+	u32 flags;
+	void *kbuf;
+	void __user *ubuf;
+	u32 result;
+	u32 vector;
+	u64 rax;
+	u64 rflags;
+	u64 error_code;
+	u64 fault_seq;
 	struct ccmem_fault fault;
 };
 
 /**
- * struct ccmem_vmgexit - one VMGEXIT of an emulated SNP vCPU.
- * @msr:	MSR protocol: the GHCB MSR value; out: the response.
- * @nae:	a GHCB NAE event (else the MSR protocol).
- * @exit_code:	SW_EXITCODE.
- * @info1:	SW_EXITINFO1.
- * @info2:	SW_EXITINFO2; out: the result.
- * @scratch:	SW_SCRATCH: GPA of the request buffer.
- *
- * The GHCB control fields travel by value (they are read once, as the
- * hardware hands them over); request buffers live in guest shared memory.
+ * struct ccmem_arch_emu_ops - what a platform module offers for VMs on
+ * its software model. A VM on the real hardware has none (vm->emu is
+ * NULL) and every emu ioctl on it fails with -EOPNOTSUPP.
+ * @guest_insn:	execute a guest instruction (vm->lock held).
+ * @access:	check and perform a guest or host access (vm->lock held).
+ * @lookup:	read the model's entry for a gpa (vm->lock held).
+ * @inject:	arm a failure or a malicious-host behaviour (vm->lock held).
+ * @hypercall:	a hypercall of an emulated vCPU. Runs in
+ *		the vCPU thread WITHOUT vm->lock; may exit to the VMM through
+ *		ccmem_vcpu_exit(). Returns 0 or -ESHUTDOWN.
  */
-struct ccmem_vmgexit {
-	u64 msr;
-	bool nae;
-	u64 exit_code;
-	u64 info1;
-	u64 info2;
-	u64 scratch;
+struct ccmem_arch_emu_ops {
+	int (*guest_insn)(struct ccmem_vm *vm, struct ccmem_emu_req *req);
+	int (*access)(struct ccmem_vm *vm, struct ccmem_emu_req *req);
+	int (*lookup)(struct ccmem_vm *vm, struct ccmem_emu_lookup *lk);
+	int (*inject)(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj);
+	int (*hypercall)(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc);
 };
+#endif
 
 /**
- * struct ccmem_arch_ops - what an architecture module provides.
- * @owner:	the module; a VM with a guest holds a reference.
+ * struct ccmem_arch_ops - what a platform module provides.
+ * @owner:	the module; every VM of the type holds a reference from
+ *		create until its last page is reclaimed.
  * @vm_type:	CCMEM_VM_SNP or CCMEM_VM_TDX.
- * @name:	short name for messages ("snp", "tdx").
+ * @name:	short name for messages and the stats group.
+ * @stats:	the platform's counters of a VM (may be NULL).
+ * @hw_usable:	the hardware backend works on this machine.
+ * @emu_available: VMs can be created on the software model.
  * @vm_init:	pick the backend for @backend (CCMEM_BACKEND_*), allocate the
- *		ASID/key and the per-VM platform data (vm->arch_data). Sets
- *		vm->backend and vm->asid.
+ *		key and the per-VM platform data (vm->arch_data). Sets
+ *		vm->backend, vm->key_id, and vm->emu for a VM on the model.
  * @vm_free:	undo @vm_init; every page has been unassigned by then.
  * @assign:	make 1 << @order pages at @pfn private to the guest at @gfn
  *		(order 0 or 9). Returns 0, -EAGAIN for a transient platform
@@ -100,23 +200,20 @@ struct ccmem_vmgexit {
  *		-EIO for a failure that leaves the page state unknown.
  * @unassign:	return the pages to the hypervisor state; @immutable says
  *		they were assigned as immutable launch pages. Same returns.
- * @split:	split the 2 MiB assignment at @pfn into 4 KiB ones (PSMASH);
- *		same returns.
- * @validated:	whether the guest has validated/accepted the page.
- * @leak:	optional: tell the platform that pages are leaked (on SNP hw,
- *		snp_leak_pages() keeps them on the kernel's own list).
- * @emu_op:	execute a guest-side operation on the emu backend.
- * @inject:	arm an emu platform failure.
- * @vmgexit:	handle a VMGEXIT of an emulated vCPU. Runs in the vCPU
- *		thread WITHOUT vm->lock; may exit to the VMM through
- *		ccmem_vcpu_exit(). Returns 0 or -ESHUTDOWN.
+ * @split:	split the 2 MiB assignment at @pfn into 4 KiB ones; same
+ *		returns.
+ * @accepted:	whether the guest has accepted (validated) the page.
+ * @leak:	optional: tell the platform that pages are leaked.
  *
- * Every other callback runs with vm->lock held.
+ * Every callback but @hypercall runs with vm->lock held.
  */
 struct ccmem_arch_ops {
 	struct module *owner;
 	u32 vm_type;
 	const char *name;
+	const struct ccmem_stat_group *stats;
+	bool (*hw_usable)(void);
+	bool (*emu_available)(void);
 	int (*vm_init)(struct ccmem_vm *vm, u32 backend);
 	void (*vm_free)(struct ccmem_vm *vm);
 	int (*assign)(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
@@ -124,61 +221,64 @@ struct ccmem_arch_ops {
 	int (*unassign)(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
 			bool immutable);
 	int (*split)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
-	bool (*validated)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
+	bool (*accepted)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
 	void (*leak)(struct ccmem_vm *vm, u64 pfn, u64 npages);
-	int (*emu_op)(struct ccmem_vm *vm, struct ccmem_emu_op *op);
-	int (*inject)(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj);
-	int (*vmgexit)(struct ccmem_vcpu *vcpu, struct ccmem_vmgexit *x);
 };
 
 /**
- * struct ccmem_guest_ops - what ccmem_guest.ko provides: the guest half
- * running on emulated vCPUs.
- * @owner:	the module; held while a VM uses the guest.
- * @init:	set up the guest of @vm from a checked @cfg (vm->lock held).
- * @destroy:	free it (last vCPU gone).
+ * struct ccmem_runner_ops - the code an emulated vCPU runs: ccmem_guest.ko
+ * hosts ccmem's guest half in the vCPU threads of VMs on the model.
+ * @owner:	the module; held while a VM uses it.
+ * @stats:	the guest's counters of a VM.
+ * @init:	CCMEM_EMU_GUEST_INIT: check @uarg and set up the guest of @vm
+ *		(vm->lock held, VM usable, on the model).
+ * @destroy:	free it (the last vCPU is gone).
  * @vcpu_init:	per-vCPU setup.
  * @vcpu_free:	per-vCPU teardown (the thread has stopped).
- * @run:	execute vcpu->prog from step 0 in the vCPU thread, posting
- *		exits with ccmem_vcpu_exit(); the last exit is final.
- * @stats:	fill the guest part of struct ccmem_guest_stats.
+ * @vcpu_ioctl:	the runner's own vCPU ioctls (the program); -ENOTTY else.
+ *		Called with vcpu->run_lock held.
+ * @start:	the VMM asked to run a vCPU that is not running: 0 to start
+ *		(the thread then calls @run), or -ENOEXEC when there is
+ *		nothing to run. Called under vcpu->lock (a spinlock).
+ * @run:	run the vCPU's code in its thread, posting exits with
+ *		ccmem_vcpu_exit(); the last exit is final.
+ * @exit_state:	fill struct ccmem_run.state for an exit being posted.
+ * @uses_range:	does the guest of @vm use [@gfn, @gfn + @npages) (its RAM
+ *		or its pages for the host)? Called with vm->lock held.
  */
-struct ccmem_guest_ops {
+struct ccmem_runner_ops {
 	struct module *owner;
-	int (*init)(struct ccmem_vm *vm, const struct ccmem_guest_config *cfg);
+	const struct ccmem_stat_group *stats;
+	int (*init)(struct ccmem_vm *vm, void __user *uarg);
 	void (*destroy)(struct ccmem_vm *vm);
 	int (*vcpu_init)(struct ccmem_vcpu *vcpu);
 	void (*vcpu_free)(struct ccmem_vcpu *vcpu);
+	long (*vcpu_ioctl)(struct ccmem_vcpu *vcpu, unsigned int cmd,
+			   void __user *uarg);
+	int (*start)(struct ccmem_vcpu *vcpu);
 	void (*run)(struct ccmem_vcpu *vcpu);
-	void (*stats)(struct ccmem_vm *vm, struct ccmem_guest_stats *st);
+	void (*exit_state)(struct ccmem_vcpu *vcpu, u64 *state);
+	bool (*uses_range)(struct ccmem_vm *vm, u64 gfn, u64 npages);
 };
 
 /**
- * struct ccmem_vcpu - one emulated vCPU.
+ * struct ccmem_vcpu - one vCPU of a VM on the model.
  * @vm:		its VM (kept alive by @vm_file).
  * @vm_file:	a reference on the VM fd.
  * @id:		vCPU index.
  * @thread:	the kernel thread running the guest.
- * @run_lock:	one CCMEM_VCPU_RUN or SET_PROGRAM at a time.
+ * @run_lock:	one vCPU ioctl at a time.
  * @lock:	protects the handshake fields below.
  * @wq:		the guest and the VMM wait here for each other.
- * @go:		the VMM asked for the program to start.
+ * @go:		the VMM asked for the code to start.
  * @posted:	an exit is posted and not yet returned to the VMM.
  * @in_exit:	the guest waits for the VMM's answer to @exit.
- * @running:	a program is executing (started and not finished).
+ * @running:	code is executing (started and not finished).
  * @stop:	the vCPU is being torn down: every wait returns.
  * @dead:	the guest terminated: runs return -ESHUTDOWN.
  * @exit:	the posted exit.
- * @answer:	the VMM's answer to @exit (struct ccmem_run.psc.ret).
- * @prog:	the program (set under @run_lock while not @running).
- * @nr:		steps in @prog.
- * @raw:	copies of the CCMEM_GOP_PSC_RAW requests (@prog[i].arg
- *		indexes them).
- * @nr_raw:	entries in @raw.
- * @pc:		the step executing (written by the guest thread).
- * @r0:		the last ALLOC result.
- * @psc_result:	the last raw PSC result.
- * @guest:	ccmem_guest.ko's per-vCPU data.
+ * @answer:	the VMM's answer to @exit (struct ccmem_run.convert.ret).
+ * @runner:	the runner's per-vCPU data.
  */
 struct ccmem_vcpu {
 	struct ccmem_vm *vm;
@@ -191,26 +291,21 @@ struct ccmem_vcpu {
 	bool go, posted, in_exit, running, stop, dead;
 	struct ccmem_run exit;
 	s64 answer;
-	struct ccmem_guest_insn *prog;
-	u32 nr;
-	struct ccmem_psc_raw **raw;
-	u32 nr_raw;
-	u32 pc;
-	u64 r0;
-	u64 psc_result;
-	void *guest;
+	void *runner;
 };
 
 /**
- * struct ccmem_region - one guest memory region.
+ * struct ccmem_mem_region - one guest memory region.
  * @gfn:	first guest frame.
  * @npages:	size in 4 KiB pages.
  * @uaddr:	user address of the shared backing.
+ * @slot:	its stable slot number.
  */
 struct ccmem_mem_region {
 	u64 gfn;
 	u64 npages;
 	unsigned long uaddr;
+	u32 slot;
 };
 
 /**
@@ -227,7 +322,11 @@ struct ccmem_pin_rec {
 	struct page **pages;
 };
 
-/* Counters of one VM; the uapi struct ccmem_vm_stats is filled from them. */
+/*
+ * The core's counters of one VM (group "vm"); stats.c describes them.
+ * Under vm->lock, except @sigbus (atomic) and the fault queue counters
+ * (under vm->fq_lock).
+ */
 struct ccmem_vm_counters {
 	u64 private_pages;
 	u64 populated_pages;
@@ -243,12 +342,6 @@ struct ccmem_vm_counters {
 	u64 pinned_pages;
 	u64 faults_queued;
 	u64 faults_backpressure;
-	u64 psc_requests;
-	u64 psc_exits;
-	u64 psc_entries;
-	u64 psc_errors;
-	u64 psmash_hints;
-	u64 unsmash_hints;
 	atomic64_t sigbus;
 };
 
@@ -266,19 +359,25 @@ struct ccmem_vm {
 	u32 id;
 	u32 type;
 	u32 backend;
-	u32 asid;
+	u32 key_id;
 
 	struct mutex lock;		/* see the comment above */
 	u32 state;			/* CCMEM_VM_STATE_* */
 	const struct ccmem_arch_ops *arch;
 	void *arch_data;
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	const struct ccmem_arch_emu_ops *emu;	/* NULL on the hardware */
+#endif
 	struct mm_struct *mm;		/* the VMM's mm, for the shared backing */
 
-	struct ccmem_mem_region regions[CCMEM_MAX_REGIONS];
-	u32 nr_regions;			/* sorted by gfn */
+	struct ccmem_mem_region *regions;	/* sorted by gfn */
+	u32 nr_regions;
+	u32 regions_cap;		/* entries allocated in @regions */
+	unsigned long *slots;		/* slot numbers in use */
 	u64 region_pages;
 
-	struct maple_tree attrs;	/* private gfn ranges -> CCMEM_ATTR_VAL */
+	struct rb_root attrs;		/* private gfn ranges, see attr.c */
+	u64 nr_attr_ranges;		/* ranges in @attrs, under @lock */
 	struct xarray pages;		/* gfn -> ccmem_pg_mk(pfn, flags) */
 	struct list_head pins;
 	u32 nr_pins;
@@ -293,47 +392,64 @@ struct ccmem_vm {
 	struct dentry *debugfs;
 
 	struct file *file;		/* the VM fd, for vCPU references */
-	const struct ccmem_guest_ops *guest_ops;	/* set once, under @lock */
-	void *guest;			/* ccmem_guest.ko's per-VM data */
-	struct ccmem_guest_config guest_cfg;
+	const struct ccmem_runner_ops *runner;	/* set once, under @lock */
+	void *guest;			/* the runner's per-VM data */
 	struct ccmem_vcpu *vcpus[CCMEM_MAX_VCPUS];	/* under @lock */
 	u32 nr_vcpus;
 };
 
-#define CCMEM_ATTR_VAL		xa_mk_value(1)
-
-/* main.c */
+/* arch.c: the registry of platform modules and of the runner */
 int ccmem_register_arch(const struct ccmem_arch_ops *ops);
 void ccmem_unregister_arch(const struct ccmem_arch_ops *ops);
 const struct ccmem_arch_ops *ccmem_arch_get(u32 type);
+int ccmem_register_runner(const struct ccmem_runner_ops *ops);
+void ccmem_unregister_runner(const struct ccmem_runner_ops *ops);
+const struct ccmem_runner_ops *ccmem_runner_get(void);
+long ccmem_check_extension(struct ccmem_vm *vm, unsigned long cap);
+bool ccmem_vm_usable(struct ccmem_vm *vm);
 extern struct mutex ccmem_vms_lock;
 extern struct list_head ccmem_vms;
 
 /* vm.c */
 long ccmem_create_vm(struct ccmem_vm_create __user *uarg);
+
+/* region.c */
 const struct ccmem_mem_region *ccmem_find_region(struct ccmem_vm *vm, u64 gfn);
-bool ccmem_vm_usable(struct ccmem_vm *vm);
-void ccmem_vm_reclaim_all(struct ccmem_vm *vm);
+bool ccmem_range_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
+u64 ccmem_pages_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
+long ccmem_vm_add_region(struct ccmem_vm *vm, void __user *uarg);
+void ccmem_region_remove(struct ccmem_vm *vm,
+			 const struct ccmem_mem_region *r);
+int ccmem_regions_init(struct ccmem_vm *vm);
+void ccmem_regions_free(struct ccmem_vm *vm);
 
 /* attr.c */
 bool ccmem_gfn_is_private(struct ccmem_vm *vm, u64 gfn);
 bool ccmem_range_is_private(struct ccmem_vm *vm, u64 gfn, u64 npages);
 u64 ccmem_count_private(struct ccmem_vm *vm, u64 gfn, u64 npages);
 int ccmem_attr_store(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv);
+int ccmem_attr_make_private(struct ccmem_vm *vm, u64 gfn, u64 npages,
+			    u64 *already);
 u64 ccmem_attr_nr_ranges(struct ccmem_vm *vm);
+void ccmem_attr_init(struct ccmem_vm *vm);
+void ccmem_attr_destroy(struct ccmem_vm *vm);
+
+/* convert.c */
 long ccmem_vm_set_attributes(struct ccmem_vm *vm, void __user *uarg);
-bool ccmem_range_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
+int ccmem_convert_range(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv);
+long ccmem_vm_delete_region(struct ccmem_vm *vm, void __user *uarg);
 
 /* pool.c */
 int ccmem_populate_gfn(struct ccmem_vm *vm, u64 gfn, bool immutable);
 int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages);
 long ccmem_vm_populate(struct ccmem_vm *vm, void __user *uarg);
+void ccmem_vm_reclaim_all(struct ccmem_vm *vm);
 struct page *ccmem_private_page(struct ccmem_vm *vm, u64 gfn, void **entry);
 void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err);
 void ccmem_pool_exit(void);
 
 /* pin.c */
-bool ccmem_range_pinned(struct ccmem_vm *vm, u64 gfn, u64 npages);
+bool ccmem_range_pinned(struct ccmem_vm *vm, u64 gfn, u64 npages, u64 *first);
 long ccmem_vm_pin(struct ccmem_vm *vm, void __user *uarg);
 long ccmem_vm_unpin(struct ccmem_vm *vm, void __user *uarg);
 void ccmem_unpin_all(struct ccmem_vm *vm);
@@ -341,22 +457,34 @@ void ccmem_unpin_all(struct ccmem_vm *vm);
 /* fault.c */
 int ccmem_fault_init(struct ccmem_vm *vm, u32 len);
 void ccmem_fault_free(struct ccmem_vm *vm);
-int ccmem_queue_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
-		      u32 flags, u64 error_code, u64 *seq);
+int ccmem_queue_fault(struct ccmem_vm *vm, const struct ccmem_fault *f,
+		      u64 *seq);
 long ccmem_vm_read_faults(struct ccmem_vm *vm, void __user *uarg);
 __poll_t ccmem_fault_poll(struct ccmem_vm *vm, struct file *file,
 			  struct poll_table_struct *wait);
 
 /* vcpu.c */
-static inline u64 ccmem_vcpu_ghcb_gpa(const struct ccmem_vcpu *vcpu)
-{
-	return vcpu->vm->guest_cfg.ghcb_gpa + vcpu->id * PAGE_SIZE;
-}
-
-long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg);
 long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id);
-long ccmem_vm_guest_stats(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg);
 void ccmem_vm_guest_free(struct ccmem_vm *vm);
+
+/* emu.c: the ioctls of ccmem_emu.h (vm->lock held, VM usable, emu) */
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+long ccmem_emu_insn_ioctl(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_emu_lookup_ioctl(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_emu_inject_ioctl(struct ccmem_vm *vm, void __user *uarg);
+
+static inline bool ccmem_vm_emu(struct ccmem_vm *vm)
+{
+	return vm->emu;
+}
+#else
+static inline bool ccmem_vm_emu(struct ccmem_vm *vm)
+{
+	return false;
+}
+#endif
 
 /* stats.c */
 long ccmem_vm_get_stats(struct ccmem_vm *vm, void __user *uarg);
@@ -379,21 +507,25 @@ struct ccmem_global_stats {
 
 extern struct ccmem_global_stats ccmem_gstats;
 
-/* Exported helpers for the architecture modules. */
+/* Exported to the platform modules and the runner. */
 int ccmem_vm_resolve_private(struct ccmem_vm *vm, u64 gfn, bool populate,
 			     u64 *pfn, bool *assigned_2m);
 int ccmem_vm_split_2m(struct ccmem_vm *vm, u64 gfn);
-int ccmem_vm_shared_access(struct ccmem_vm *vm, const struct ccmem_emu_op *op,
-			   bool write);
 int ccmem_vm_unsmash(struct ccmem_vm *vm, u64 gfn);
+int ccmem_vm_shared_read(struct ccmem_vm *vm, u64 gpa, void *buf, u32 len);
+int ccmem_vm_shared_write(struct ccmem_vm *vm, u64 gpa, const void *buf,
+			  u32 len);
 s64 ccmem_vcpu_exit(struct ccmem_vcpu *vcpu, struct ccmem_run *exit,
 		    bool final);
-int ccmem_vcpu_emu_op(struct ccmem_vcpu *vcpu, struct ccmem_emu_kop *kop);
-int ccmem_vcpu_vmgexit(struct ccmem_vcpu *vcpu, struct ccmem_vmgexit *x);
 bool ccmem_vcpu_stopping(struct ccmem_vcpu *vcpu);
-int ccmem_register_guest(const struct ccmem_guest_ops *ops);
-void ccmem_unregister_guest(const struct ccmem_guest_ops *ops);
-int ccmem_vm_report_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
-			  u32 flags, u64 error_code, struct ccmem_emu_op *op);
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+int ccmem_emu_report_fault(struct ccmem_vm *vm, struct ccmem_emu_req *req,
+			   u64 gpa, u64 size, u32 reason, u32 flags,
+			   u64 error_code);
+int ccmem_emu_shared_access(struct ccmem_vm *vm, struct ccmem_emu_req *req);
+int ccmem_vcpu_emu_req(struct ccmem_vcpu *vcpu, struct ccmem_emu_req *req,
+		       bool insn);
+int ccmem_vcpu_hypercall(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc);
+#endif
 
 #endif /* CCMEM_CORE_H */

@@ -91,9 +91,9 @@ DEFINE_EVENT(ccmem_page_class, ccmem_leak,
 	TP_ARGS(vm, gfn, pfn, order));
 
 /*
- * An exit of an emulated vCPU: gpa/size/detail are the PSC range and
- * operation, the fault's range and reason, the security event's page and
- * reason, the CHECK's byte, or the STEP_ERROR's errno.
+ * An exit of an emulated vCPU: gpa/size/detail are the conversion's range
+ * and flags, the fault's range and reason, the security event's page and
+ * reason, or the termination's reason code.
  */
 TRACE_EVENT(ccmem_vcpu_exit,
 	TP_PROTO(u32 vm, u32 vcpu, u32 reason, u64 gpa, u64 size, u64 detail),

@@ -37,17 +37,13 @@ void ccmem_fault_free(struct ccmem_vm *vm)
 /**
  * ccmem_queue_fault() - queue one fault record.
  * @vm: the VM; vm->lock held.
- * @gpa: faulting guest physical address.
- * @size: size of the faulting range.
- * @reason: CCMEM_FAULT_*.
- * @flags: CCMEM_FAULT_F_*.
- * @error_code: hardware error code.
+ * @f: the fault; its seq is given here.
  * @seq: out, optional: the record's sequence number.
  *
  * Return: 0, or -EAGAIN when the queue is full (nothing was queued).
  */
-int ccmem_queue_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
-		      u32 flags, u64 error_code, u64 *seq)
+int ccmem_queue_fault(struct ccmem_vm *vm, const struct ccmem_fault *f,
+		      u64 *seq)
 {
 	struct ccmem_fault *rec;
 	int ret = 0;
@@ -58,13 +54,9 @@ int ccmem_queue_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
 		ret = -EAGAIN;
 	} else {
 		rec = &vm->fq[(vm->fq_head + vm->fq_count) % vm->fq_len];
-		memset(rec, 0, sizeof(*rec));
+		*rec = *f;
+		memset(rec->reserved, 0, sizeof(rec->reserved));
 		rec->seq = ++vm->fq_seq;
-		rec->gpa = gpa;
-		rec->size = size;
-		rec->reason = reason;
-		rec->flags = flags;
-		rec->error_code = error_code;
 		vm->fq_count++;
 		vm->stat.faults_queued++;
 		if (seq)
@@ -72,51 +64,12 @@ int ccmem_queue_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
 	}
 	spin_unlock(&vm->fq_lock);
 
-	trace_ccmem_fault(vm->id, gpa, reason, flags, error_code, ret);
+	trace_ccmem_fault(vm->id, f->gpa, f->reason, f->flags, f->error_code,
+			  ret);
 	if (!ret)
 		wake_up_interruptible(&vm->fq_wait);
 	return ret;
 }
-
-/**
- * ccmem_vm_report_fault() - queue a fault for an emulated guest operation.
- * @vm: the VM; vm->lock held.
- * @gpa: faulting guest physical address.
- * @size: size of the faulting range.
- * @reason: CCMEM_FAULT_*.
- * @flags: CCMEM_FAULT_F_*.
- * @error_code: hardware error code.
- * @op: the operation; gets CCMEM_EMU_R_FAULT and the record's seq.
- *
- * An operation from an emulated vCPU (CCMEM_EMU_F_KERNEL) is not queued:
- * the record goes back in its struct ccmem_emu_kop and the vCPU exits to
- * the VMM with it, as KVM_RUN returns KVM_EXIT_MEMORY_FAULT.
- *
- * Return: 0, or -EAGAIN when the queue is full.
- */
-int ccmem_vm_report_fault(struct ccmem_vm *vm, u64 gpa, u64 size, u32 reason,
-			  u32 flags, u64 error_code, struct ccmem_emu_op *op)
-{
-	int ret;
-
-	if (op->flags & CCMEM_EMU_F_KERNEL) {
-		struct ccmem_emu_kop *kop = container_of(op, struct ccmem_emu_kop, op);
-
-		kop->fault = (struct ccmem_fault) {
-			.gpa = gpa, .size = size, .reason = reason,
-			.flags = flags, .error_code = error_code,
-		};
-		op->result = CCMEM_EMU_R_FAULT;
-		return 0;
-	}
-
-	ret = ccmem_queue_fault(vm, gpa, size, reason, flags, error_code,
-				&op->fault_seq);
-	if (!ret)
-		op->result = CCMEM_EMU_R_FAULT;
-	return ret;
-}
-EXPORT_SYMBOL_GPL(ccmem_vm_report_fault);
 
 /**
  * ccmem_vm_read_faults() - CCMEM_VM_READ_FAULTS.

@@ -18,15 +18,19 @@
  * @vm: the VM; vm->lock held.
  * @gfn: first page.
  * @npages: number of pages.
+ * @first: out, optional: the first pinned gfn of the range.
  */
-bool ccmem_range_pinned(struct ccmem_vm *vm, u64 gfn, u64 npages)
+bool ccmem_range_pinned(struct ccmem_vm *vm, u64 gfn, u64 npages, u64 *first)
 {
 	struct ccmem_pin_rec *p;
+	u64 lowest = U64_MAX;
 
 	list_for_each_entry(p, &vm->pins, node)
 		if (gfn < p->gfn + p->npages && p->gfn < gfn + npages)
-			return true;
-	return false;
+			lowest = min(lowest, max(gfn, p->gfn));
+	if (first)
+		*first = lowest;
+	return lowest != U64_MAX;
 }
 
 static int ccmem_pin_args(void __user *uarg, struct ccmem_pin *arg)

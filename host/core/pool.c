@@ -89,7 +89,7 @@ enum ccmem_platform_op { CCMEM_OP_ASSIGN, CCMEM_OP_UNASSIGN, CCMEM_OP_SPLIT };
 
 /*
  * Run one platform operation, retrying a bounded number of times on a
- * transient conflict (RMPUPDATE FAIL_OVERLAP/INUSE, PSMASH FAIL_INUSE).
+ * transient conflict (the platform module returns -EAGAIN).
  * Return: 0, or -EIO when the page state can no longer be trusted.
  */
 static int ccmem_platform(struct ccmem_vm *vm, enum ccmem_platform_op op,
@@ -335,9 +335,9 @@ static int ccmem_split_block(struct ccmem_vm *vm, u64 base, u64 base_pfn,
  * @vm: the VM; vm->lock held, VM usable.
  * @gfn: a populated private gfn.
  *
- * The host side of an RMP nested page fault with the size-mismatch bit: the
- * guest used a 4 KiB operation on a page the platform holds as 2 MiB, so
- * the host splits the entry (PSMASH) and lets the guest retry.
+ * The host side of a nested page fault on a size mismatch: the guest used
+ * a 4 KiB operation or mapping on a page the platform holds as 2 MiB, so
+ * the host splits the platform's entry and lets the guest retry.
  *
  * Return: 0 (also when already 4 KiB), -ENOENT without a page, -EIO.
  */
@@ -360,10 +360,10 @@ EXPORT_SYMBOL_GPL(ccmem_vm_split_2m);
  * @vm: the VM; vm->lock held, VM usable.
  * @gfn: the 512-aligned first gfn.
  *
- * The RMP has no instruction that merges 512 4 KiB entries back. When the
- * whole 2 MiB range is private and no page in it is validated, the pages
+ * No platform instruction merges 512 4 KiB entries back. When the whole
+ * 2 MiB range is private and no page in it is accepted, the pages
  * are released instead (scrubbed, back to the pool), so that the next
- * guest access assigns the range as one 2 MiB block again. Validated
+ * guest access assigns the range as one 2 MiB block again. Accepted
  * pages would lose their guest state, so then the hint is declined.
  *
  * Return: 0 when honoured (or already 2 MiB), -EBUSY when declined,
@@ -381,7 +381,7 @@ int ccmem_vm_unsmash(struct ccmem_vm *vm, u64 gfn)
 		return 0;
 	xa_for_each_range(&vm->pages, idx, entry, gfn, gfn + PTRS_PER_PMD - 1) {
 		if ((ccmem_pg_flags(entry) & CCMEM_PG_IMMUTABLE) ||
-		    vm->arch->validated(vm, idx, ccmem_pg_pfn(entry)))
+		    vm->arch->accepted(vm, idx, ccmem_pg_pfn(entry)))
 			return -EBUSY;
 	}
 	return ccmem_release_range(vm, gfn, PTRS_PER_PMD);
@@ -523,6 +523,19 @@ int ccmem_vm_resolve_private(struct ccmem_vm *vm, u64 gfn, bool populate,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ccmem_vm_resolve_private);
+
+/**
+ * ccmem_vm_reclaim_all() - return every private page to the host.
+ * @vm: the VM; vm->lock held and vm->arch set.
+ *
+ * Each page goes back to the hypervisor state through the platform and is
+ * scrubbed before the allocator sees it. Failures leak the page.
+ */
+void ccmem_vm_reclaim_all(struct ccmem_vm *vm)
+{
+	ccmem_unpin_all(vm);
+	ccmem_release_range(vm, 0, CCMEM_MAX_GPA >> PAGE_SHIFT);
+}
 
 void ccmem_pool_exit(void)
 {

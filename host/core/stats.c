@@ -5,6 +5,12 @@
  *
  *   /sys/kernel/debug/ccmem/stats		global counters
  *   /sys/kernel/debug/ccmem/vm-<id>/stats	one VM's counters
+ *
+ * A VM's counters come in groups: the core's ("vm"), its platform
+ * module's (named after the platform) and the emulated guest's ("guest").
+ * Each group describes
+ * its counters once (struct ccmem_stat_desc); CCMEM_VM_GET_STATS, debugfs
+ * and the tools all read those descriptions.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -15,74 +21,209 @@
 
 static struct dentry *ccmem_debugfs_root;
 
-static void ccmem_fill_stats(struct ccmem_vm *vm, struct ccmem_vm_stats *s)
+/* The core's counters, computed where they are not kept as such. */
+struct ccmem_vm_values {
+	u64 state;
+	u64 private_bytes;
+	u64 shared_bytes;
+	u64 attr_ranges;
+	u64 populated_pages;
+	u64 assigned_2m;
+	u64 assigned_4k;
+	u64 to_private;
+	u64 to_shared;
+	u64 scrubbed_pages;
+	u64 reclaimed_pages;
+	u64 leaked_pages;
+	u64 splits;
+	u64 platform_retries;
+	u64 pinned_pages;
+	u64 faults_queued;
+	u64 faults_backpressure;
+	u64 sigbus;
+	u64 regions;
+	u64 vcpus;
+};
+
+#define VMS(f, u, fl, d) CCMEM_STAT(struct ccmem_vm_values, f, u, fl, d)
+static const struct ccmem_stat_desc ccmem_vm_descs[] = {
+	VMS(state, ENUM, 0, "0 live, 1 dead (platform failure), 2 detached"),
+	VMS(private_bytes, BYTES, 0, "bytes of the regions that are private"),
+	VMS(shared_bytes, BYTES, 0, "bytes of the regions that are shared"),
+	VMS(attr_ranges, NONE, 0, "private ranges stored (a conversion's cost)"),
+	VMS(populated_pages, PAGES, 0, "private pages allocated now"),
+	VMS(assigned_2m, NONE, CCMEM_CUM, "2 MiB platform assignments made"),
+	VMS(assigned_4k, NONE, CCMEM_CUM, "4 KiB platform assignments made"),
+	VMS(to_private, NONE, CCMEM_CUM, "conversions to private"),
+	VMS(to_shared, NONE, CCMEM_CUM, "conversions to shared"),
+	VMS(scrubbed_pages, PAGES, CCMEM_CUM, "pages scrubbed on leaving the VM"),
+	VMS(reclaimed_pages, PAGES, CCMEM_CUM, "pages returned to the host state"),
+	VMS(leaked_pages, PAGES, CCMEM_CUM, "pages leaked after a platform failure"),
+	VMS(splits, NONE, CCMEM_CUM, "2 MiB platform entries split"),
+	VMS(platform_retries, NONE, CCMEM_CUM, "platform operations retried"),
+	VMS(pinned_pages, PAGES, 0, "shared pages pinned for DMA now"),
+	VMS(faults_queued, NONE, CCMEM_CUM, "fault records queued"),
+	VMS(faults_backpressure, NONE, CCMEM_CUM, "accesses refused: fault queue full"),
+	VMS(sigbus, NONE, CCMEM_CUM, "host touches of private memory refused"),
+	VMS(regions, NONE, 0, "regions"),
+	VMS(vcpus, NONE, 0, "vCPUs"),
+};
+
+/**
+ * ccmem_stat_copy() - read the counters of a group from its struct.
+ * @g: the group.
+ * @st: its counter struct.
+ * @vals: out: g->nr values.
+ */
+void ccmem_stat_copy(const struct ccmem_stat_group *g, const void *st,
+		     u64 *vals)
+{
+	u32 i;
+
+	for (i = 0; i < g->nr; i++)
+		vals[i] = READ_ONCE(*(const u64 *)(st + g->descs[i].offset));
+}
+EXPORT_SYMBOL_GPL(ccmem_stat_copy);
+
+static void ccmem_vm_read_stats(struct ccmem_vm *vm, u64 *vals);
+
+static const struct ccmem_stat_group ccmem_vm_group = {
+	.name = "vm",
+	.descs = ccmem_vm_descs,
+	.nr = ARRAY_SIZE(ccmem_vm_descs),
+	.read = ccmem_vm_read_stats,
+};
+
+static void ccmem_vm_read_stats(struct ccmem_vm *vm, u64 *vals)
 {
 	const struct ccmem_vm_counters *c = &vm->stat;
+	struct ccmem_vm_values v = {
+		.state = vm->state,
+		.private_bytes = c->private_pages << PAGE_SHIFT,
+		.shared_bytes = (vm->region_pages - c->private_pages) << PAGE_SHIFT,
+		.attr_ranges = ccmem_attr_nr_ranges(vm),
+		.populated_pages = c->populated_pages,
+		.assigned_2m = c->assigned_2m,
+		.assigned_4k = c->assigned_4k,
+		.to_private = c->to_private,
+		.to_shared = c->to_shared,
+		.scrubbed_pages = c->scrubbed_pages,
+		.reclaimed_pages = c->reclaimed_pages,
+		.leaked_pages = c->leaked_pages,
+		.splits = c->splits,
+		.platform_retries = c->platform_retries,
+		.pinned_pages = c->pinned_pages,
+		.faults_queued = READ_ONCE(c->faults_queued),
+		.faults_backpressure = READ_ONCE(c->faults_backpressure),
+		.sigbus = atomic64_read(&c->sigbus),
+		.regions = vm->nr_regions,
+		.vcpus = vm->nr_vcpus,
+	};
 
-	memset(s, 0, sizeof(*s));
-	s->state = vm->state;
-	s->private_bytes = c->private_pages << PAGE_SHIFT;
-	s->shared_bytes = (vm->region_pages - c->private_pages) << PAGE_SHIFT;
-	s->attr_ranges = ccmem_attr_nr_ranges(vm);
-	s->populated_pages = c->populated_pages;
-	s->assigned_2m = c->assigned_2m;
-	s->assigned_4k = c->assigned_4k;
-	s->to_private = c->to_private;
-	s->to_shared = c->to_shared;
-	s->scrubbed_pages = c->scrubbed_pages;
-	s->reclaimed_pages = c->reclaimed_pages;
-	s->leaked_pages = c->leaked_pages;
-	s->splits = c->splits;
-	s->platform_retries = c->platform_retries;
-	s->pinned_pages = c->pinned_pages;
-	s->faults_queued = c->faults_queued;
-	s->faults_backpressure = c->faults_backpressure;
-	s->sigbus = atomic64_read(&c->sigbus);
+	ccmem_stat_copy(&ccmem_vm_group, &v, vals);
+}
+
+/* The groups of a VM, in order; vm->lock held. Returns how many. */
+static unsigned int ccmem_vm_groups(struct ccmem_vm *vm,
+				    const struct ccmem_stat_group **g)
+{
+	unsigned int n = 0;
+
+	g[n++] = &ccmem_vm_group;
+	if (vm->arch && vm->arch->stats)
+		g[n++] = vm->arch->stats;
+	if (vm->runner && vm->runner->stats)
+		g[n++] = vm->runner->stats;
+	return n;
+}
+
+#define CCMEM_MAX_GROUPS	3
+
+/* Every counter of @vm: the number, and optionally names and values. */
+static u32 ccmem_vm_snapshot(struct ccmem_vm *vm, u64 *vals,
+			     struct ccmem_stats_desc *descs, u32 room)
+{
+	const struct ccmem_stat_group *g[CCMEM_MAX_GROUPS];
+	unsigned int ng = ccmem_vm_groups(vm, g), i;
+	u32 n = 0, j;
+
+	for (i = 0; i < ng; i++) {
+		if (vals && n + g[i]->nr <= room)
+			g[i]->read(vm, vals + n);
+		for (j = 0; j < g[i]->nr; j++, n++) {
+			const struct ccmem_stat_desc *d = &g[i]->descs[j];
+
+			if (!descs || n >= room)
+				continue;
+			snprintf(descs[n].name, sizeof(descs[n].name), "%s.%s",
+				 g[i]->name, d->name);
+			descs[n].unit = d->unit;
+			descs[n].flags = d->flags;
+			strscpy(descs[n].desc, d->desc, sizeof(descs[n].desc));
+		}
+	}
+	return n;
 }
 
 /**
  * ccmem_vm_get_stats() - CCMEM_VM_GET_STATS.
  * @vm: the VM (any state).
- * @uarg: user pointer to struct ccmem_vm_stats; flags and reserved zero.
+ * @uarg: user pointer to struct ccmem_stats.
+ *
+ * Values and descriptions are built in kernel buffers under vm->lock and
+ * copied out after it is dropped.
  */
 long ccmem_vm_get_stats(struct ccmem_vm *vm, void __user *uarg)
 {
-	struct ccmem_vm_stats s;
-	unsigned int i;
+	struct ccmem_stats arg;
+	struct ccmem_stats_desc *descs = NULL;
+	u64 *vals = NULL;
+	u32 room, n;
+	int ret = 0;
 
-	if (copy_from_user(&s, uarg, sizeof(s)))
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (s.flags)
+	if (arg.flags || !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(s.reserved); i++)
-		if (s.reserved[i])
-			return -EINVAL;
 
 	if (mutex_lock_killable(&vm->lock))
 		return -EINTR;
-	ccmem_fill_stats(vm, &s);
+	n = ccmem_vm_snapshot(vm, NULL, NULL, 0);
 	mutex_unlock(&vm->lock);
+	room = min(arg.nr, n);
 
-	if (copy_to_user(uarg, &s, sizeof(s)))
-		return -EFAULT;
-	return 0;
-}
-
-/* Pages of [gfn, gfn + n) that lie in some region. */
-static u64 ccmem_pages_in_regions(struct ccmem_vm *vm, u64 gfn, u64 n)
-{
-	u64 covered = 0;
-	u32 i;
-
-	for (i = 0; i < vm->nr_regions; i++) {
-		const struct ccmem_mem_region *r = &vm->regions[i];
-		u64 lo = max(gfn, r->gfn);
-		u64 hi = min(gfn + n, r->gfn + r->npages);
-
-		if (lo < hi)
-			covered += hi - lo;
+	if (room && arg.values)
+		vals = kcalloc(n, sizeof(*vals), GFP_KERNEL_ACCOUNT);
+	if (room && arg.descs)
+		descs = kcalloc(n, sizeof(*descs), GFP_KERNEL_ACCOUNT);
+	if ((room && arg.values && !vals) || (room && arg.descs && !descs)) {
+		ret = -ENOMEM;
+		goto out;
 	}
-	return covered;
+	if (vals || descs) {
+		if (mutex_lock_killable(&vm->lock)) {
+			ret = -EINTR;
+			goto out;
+		}
+		/* The set of groups is fixed once the VM runs a guest. */
+		n = ccmem_vm_snapshot(vm, vals, descs, n);
+		mutex_unlock(&vm->lock);
+		room = min(arg.nr, n);
+	}
+	if ((vals && copy_to_user(u64_to_user_ptr(arg.values), vals,
+				  room * sizeof(*vals))) ||
+	    (descs && copy_to_user(u64_to_user_ptr(arg.descs), descs,
+				   room * sizeof(*descs)))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	arg.nr = n;
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		ret = -EFAULT;
+out:
+	kfree(vals);
+	kfree(descs);
+	return ret;
 }
 
 static u8 ccmem_map_unit(struct ccmem_vm *vm, u64 gfn, u64 n)
@@ -100,18 +241,18 @@ static u8 ccmem_map_unit(struct ccmem_vm *vm, u64 gfn, u64 n)
 		bits |= CCMEM_MAP_PRIVATE;
 	if (covered > priv)
 		bits |= CCMEM_MAP_SHARED;
-	if (covered && ccmem_range_pinned(vm, gfn, n))
+	if (covered && ccmem_range_pinned(vm, gfn, n, NULL))
 		bits |= CCMEM_MAP_PINNED;
 
 	xa_for_each_range(&vm->pages, idx, entry, gfn, gfn + n - 1) {
 		populated++;
-		if (vm->arch && vm->arch->validated(vm, idx, ccmem_pg_pfn(entry)))
-			bits |= CCMEM_MAP_VALIDATED;
+		if (vm->arch && vm->arch->accepted(vm, idx, ccmem_pg_pfn(entry)))
+			bits |= CCMEM_MAP_ACCEPTED;
 		else
-			bits |= CCMEM_MAP_UNVALIDATED;
+			bits |= CCMEM_MAP_UNACCEPTED;
 	}
 	if (priv > populated)
-		bits |= CCMEM_MAP_UNVALIDATED;
+		bits |= CCMEM_MAP_UNACCEPTED;
 	return bits;
 }
 
@@ -172,50 +313,51 @@ static const char * const ccmem_state_names[] = {
 static int ccmem_vm_stats_show(struct seq_file *m, void *unused)
 {
 	struct ccmem_vm *vm = m->private;
-	struct ccmem_vm_stats s;
+	const struct ccmem_stat_group *g[CCMEM_MAX_GROUPS];
+	unsigned int ng, i, j;
+	u64 *vals;
 
 	mutex_lock(&vm->lock);
-	ccmem_fill_stats(vm, &s);
+	seq_printf(m, "type: %s\nbackend: %s\nkey_id: %u\nstate: %s\n",
+		   vm->arch ? vm->arch->name : "detached",
+		   vm->backend == CCMEM_BACKEND_HW ? "hw" : "emu", vm->key_id,
+		   ccmem_state_names[vm->state]);
+	ng = ccmem_vm_groups(vm, g);
+	for (i = 0; i < ng; i++) {
+		vals = kcalloc(g[i]->nr, sizeof(*vals), GFP_KERNEL);
+		if (!vals)
+			break;
+		g[i]->read(vm, vals);
+		for (j = 0; j < g[i]->nr; j++)
+			seq_printf(m, "%s.%s: %llu\n", g[i]->name,
+				   g[i]->descs[j].name, vals[j]);
+		kfree(vals);
+	}
 	mutex_unlock(&vm->lock);
-
-	seq_printf(m, "type: %s\nbackend: %s\nasid: %u\nstate: %s\n",
-		   vm->type == CCMEM_VM_SNP ? "snp" : "tdx",
-		   vm->backend == CCMEM_BACKEND_EMU ? "emu" : "hw", vm->asid,
-		   ccmem_state_names[s.state]);
-#define SHOW(f) seq_printf(m, "%s: %llu\n", #f, s.f)
-	SHOW(private_bytes);
-	SHOW(shared_bytes);
-	SHOW(attr_ranges);
-	SHOW(populated_pages);
-	SHOW(assigned_2m);
-	SHOW(assigned_4k);
-	SHOW(to_private);
-	SHOW(to_shared);
-	SHOW(scrubbed_pages);
-	SHOW(reclaimed_pages);
-	SHOW(leaked_pages);
-	SHOW(splits);
-	SHOW(platform_retries);
-	SHOW(pinned_pages);
-	SHOW(faults_queued);
-	SHOW(faults_backpressure);
-	SHOW(sigbus);
-#undef SHOW
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ccmem_vm_stats);
 
+/* The machine-wide counters (atomic64_t fields of ccmem_gstats). */
+#define GS(f, u, fl, d) CCMEM_STAT(struct ccmem_global_stats, f, u, fl, d)
+static const struct ccmem_stat_desc ccmem_global_descs[] = {
+	GS(vms_created, NONE, CCMEM_CUM, "VMs created"),
+	GS(vms_live, NONE, 0, "VMs not yet destroyed"),
+	GS(pool_pages, PAGES, 0, "private pages held by all VMs"),
+	GS(free_list_pages, PAGES, 0, "scrubbed pages kept for reuse"),
+	GS(scrubbed_pages, PAGES, CCMEM_CUM, "pages scrubbed"),
+	GS(reclaimed_pages, PAGES, CCMEM_CUM, "pages returned to the host state"),
+	GS(leaked_pages, PAGES, CCMEM_CUM, "pages leaked after a platform failure"),
+};
+
 static int ccmem_global_stats_show(struct seq_file *m, void *unused)
 {
-#define SHOW(f) seq_printf(m, "%s: %lld\n", #f, atomic64_read(&ccmem_gstats.f))
-	SHOW(vms_created);
-	SHOW(vms_live);
-	SHOW(pool_pages);
-	SHOW(free_list_pages);
-	SHOW(scrubbed_pages);
-	SHOW(reclaimed_pages);
-	SHOW(leaked_pages);
-#undef SHOW
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ccmem_global_descs); i++)
+		seq_printf(m, "%s: %lld\n", ccmem_global_descs[i].name,
+			   atomic64_read((void *)&ccmem_gstats +
+					 ccmem_global_descs[i].offset));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ccmem_global_stats);

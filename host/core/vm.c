@@ -3,8 +3,9 @@
  * vm.c - the life of a VM object: create, add memory, ioctls, mmap, release.
  *
  * A VM is an anonymous file. Its memory is described by up to
- * CCMEM_MAX_REGIONS regions; which pages are private is kept as ranges in
- * attr.c; private pages come from pool.c. Closing the last reference to the
+ * CCMEM_MAX_REGIONS regions (region.c); which pages are private is kept as
+ * ranges in attr.c; private pages come from pool.c. Every ioctl of the VM
+ * fd is listed in one table, ccmem_vm_ioctls[]. Closing the last reference to the
  * file reclaims every page through the platform and scrubs it.
  */
 #define pr_fmt(fmt) "ccmem: " fmt
@@ -26,19 +27,6 @@ static DEFINE_IDA(ccmem_vm_ida);
 #define CCMEM_DEFAULT_FAULT_QUEUE	256
 #define CCMEM_MAX_FAULT_QUEUE		65536
 
-/**
- * ccmem_vm_usable() - may memory operations run on this VM?
- * @vm: the VM, with vm->lock held.
- *
- * Return: true for a live VM with its platform module present.
- */
-bool ccmem_vm_usable(struct ccmem_vm *vm)
-{
-	lockdep_assert_held(&vm->lock);
-	return vm->state == CCMEM_VM_STATE_LIVE && vm->arch;
-}
-EXPORT_SYMBOL_GPL(ccmem_vm_usable);
-
 static int ccmem_vm_state_errno(struct ccmem_vm *vm)
 {
 	if (vm->state == CCMEM_VM_STATE_DEAD)
@@ -46,216 +34,78 @@ static int ccmem_vm_state_errno(struct ccmem_vm *vm)
 	return -ENODEV;
 }
 
-/**
- * ccmem_find_region() - the region holding @gfn, or NULL.
- * @vm: the VM; vm->lock held.
- * @gfn: guest frame number.
- */
-const struct ccmem_mem_region *ccmem_find_region(struct ccmem_vm *vm, u64 gfn)
+static long ccmem_vm_ioctl_create_vcpu(struct ccmem_vm *vm, void __user *uarg)
 {
-	u32 lo = 0, hi = vm->nr_regions;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-		const struct ccmem_mem_region *r = &vm->regions[mid];
-
-		if (gfn < r->gfn)
-			hi = mid;
-		else if (gfn >= r->gfn + r->npages)
-			lo = mid + 1;
-		else
-			return r;
-	}
-	return NULL;
-}
-EXPORT_SYMBOL_GPL(ccmem_find_region);
-
-/**
- * ccmem_range_in_regions() - is every page of the range in some region?
- * @vm: the VM; vm->lock held.
- * @gfn: first page.
- * @npages: number of pages.
- */
-bool ccmem_range_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages)
-{
-	u64 end = gfn + npages;
-
-	while (gfn < end) {
-		const struct ccmem_mem_region *r = ccmem_find_region(vm, gfn);
-
-		if (!r)
-			return false;
-		gfn = r->gfn + r->npages;
-	}
-	return true;
-}
-EXPORT_SYMBOL_GPL(ccmem_range_in_regions);
-
-static long ccmem_vm_add_region(struct ccmem_vm *vm, void __user *uarg)
-{
-	struct ccmem_region arg;
-	struct ccmem_mem_region *r;
-	u64 gfn, npages;
-	u32 i;
-	int ret;
-
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if ((arg.flags & ~CCMEM_REGION_F_PRIVATE) ||
-	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
-		return -EINVAL;
-	if (!arg.size || !PAGE_ALIGNED(arg.gpa) || !PAGE_ALIGNED(arg.size) ||
-	    !PAGE_ALIGNED(arg.shared_uaddr))
-		return -EINVAL;
-	if (arg.size > CCMEM_MAX_REGION_SIZE || arg.gpa >= CCMEM_MAX_GPA ||
-	    arg.size > CCMEM_MAX_GPA - arg.gpa)
-		return -E2BIG;
-	if (!arg.shared_uaddr ||
-	    !access_ok((void __user *)(unsigned long)arg.shared_uaddr, arg.size))
-		return -EFAULT;
-
-	gfn = arg.gpa >> PAGE_SHIFT;
-	npages = arg.size >> PAGE_SHIFT;
-	if (vm->nr_regions == CCMEM_MAX_REGIONS)
-		return -ENOSPC;
-
-	/* Find the insertion point; refuse any overlap. */
-	for (i = 0; i < vm->nr_regions; i++) {
-		r = &vm->regions[i];
-		if (gfn < r->gfn + r->npages && r->gfn < gfn + npages)
-			return -EEXIST;
-		if (gfn < r->gfn)
-			break;
-	}
-
-	if (arg.flags & CCMEM_REGION_F_PRIVATE) {
-		ret = ccmem_attr_store(vm, gfn, npages, true);
-		if (ret)
-			return ret;
-		vm->stat.private_pages += npages;
-	}
-
-	memmove(&vm->regions[i + 1], &vm->regions[i],
-		(vm->nr_regions - i) * sizeof(vm->regions[0]));
-	r = &vm->regions[i];
-	r->gfn = gfn;
-	r->npages = npages;
-	r->uaddr = arg.shared_uaddr;
-	vm->nr_regions++;
-	vm->region_pages += npages;
-
-	arg.slot = i;
-	if (copy_to_user(uarg, &arg, sizeof(arg)))
-		return -EFAULT;
-	return 0;
+	return ccmem_vm_create_vcpu(vm, (unsigned long)uarg);
 }
 
-static long ccmem_vm_emu_op(struct ccmem_vm *vm, void __user *uarg)
+static long ccmem_vm_ioctl_check_extension(struct ccmem_vm *vm,
+					   void __user *uarg)
 {
-	struct ccmem_emu_op op;
-	int ret;
-
-	if (copy_from_user(&op, uarg, sizeof(op)))
-		return -EFAULT;
-	if (op.reserved0 || !mem_is_zero(op.reserved, sizeof(op.reserved)))
-		return -EINVAL;
-	if (op.flags & ~(CCMEM_EMU_F_2M | CCMEM_EMU_F_SHARED))
-		return -EINVAL;
-	if (vm->backend != CCMEM_BACKEND_EMU || !vm->arch->emu_op)
-		return -EOPNOTSUPP;
-
-	op.result = 0;
-	op.out_flags = 0;
-	op.ret = 0;
-	op.fault_seq = 0;
-	op.asid = 0;
-	ret = vm->arch->emu_op(vm, &op);
-	if (ret)
-		return ret;
-	if (copy_to_user(uarg, &op, sizeof(op)))
-		return -EFAULT;
-	return 0;
+	return ccmem_check_extension(vm, (unsigned long)uarg);
 }
 
-static long ccmem_vm_emu_inject(struct ccmem_vm *vm, void __user *uarg)
-{
-	struct ccmem_emu_inject inj;
+/* How an ioctl of the VM fd runs. */
+enum {
+	CCMEM_IOC_ANY,		/* any state, no vm->lock (takes its own) */
+	CCMEM_IOC_LIVE,		/* a usable VM, under vm->lock */
+	CCMEM_IOC_EMU,		/* ... on the software model (emu.c) */
+};
 
-	if (copy_from_user(&inj, uarg, sizeof(inj)))
-		return -EFAULT;
-	if (inj.flags || !mem_is_zero(inj.reserved, sizeof(inj.reserved)))
-		return -EINVAL;
-	if (vm->backend != CCMEM_BACKEND_EMU || !vm->arch->inject)
-		return -EOPNOTSUPP;
-	return vm->arch->inject(vm, &inj);
-}
-
-/* ioctls that change or use the memory state: a live VM, vm->lock held. */
-static long ccmem_vm_locked_ioctl(struct ccmem_vm *vm, unsigned int cmd,
-				  void __user *uarg)
-{
-	switch (cmd) {
-	case CCMEM_VM_ADD_REGION:
-		return ccmem_vm_add_region(vm, uarg);
-	case CCMEM_VM_SET_ATTRIBUTES:
-		return ccmem_vm_set_attributes(vm, uarg);
-	case CCMEM_VM_POPULATE:
-		return ccmem_vm_populate(vm, uarg);
-	case CCMEM_VM_PIN:
-		return ccmem_vm_pin(vm, uarg);
-	case CCMEM_VM_UNPIN:
-		return ccmem_vm_unpin(vm, uarg);
-	case CCMEM_VM_EMU_GUEST_OP:
-		return ccmem_vm_emu_op(vm, uarg);
-	case CCMEM_VM_EMU_INJECT:
-		return ccmem_vm_emu_inject(vm, uarg);
-	case CCMEM_VM_GUEST_INIT:
-		return ccmem_vm_guest_init(vm, uarg);
-	}
-	return -ENOTTY;
-}
+/* Every ioctl of the VM fd, in one place. */
+static const struct {
+	unsigned int cmd;
+	u8 how;
+	long (*fn)(struct ccmem_vm *vm, void __user *uarg);
+} ccmem_vm_ioctls[] = {
+	{ CCMEM_CHECK_EXTENSION, CCMEM_IOC_ANY, ccmem_vm_ioctl_check_extension },
+	{ CCMEM_VM_ADD_REGION, CCMEM_IOC_LIVE, ccmem_vm_add_region },
+	{ CCMEM_VM_DELETE_REGION, CCMEM_IOC_LIVE, ccmem_vm_delete_region },
+	{ CCMEM_VM_SET_ATTRIBUTES, CCMEM_IOC_LIVE, ccmem_vm_set_attributes },
+	{ CCMEM_VM_POPULATE, CCMEM_IOC_LIVE, ccmem_vm_populate },
+	{ CCMEM_VM_PIN, CCMEM_IOC_LIVE, ccmem_vm_pin },
+	{ CCMEM_VM_UNPIN, CCMEM_IOC_LIVE, ccmem_vm_unpin },
+	{ CCMEM_VM_READ_FAULTS, CCMEM_IOC_ANY, ccmem_vm_read_faults },
+	{ CCMEM_VM_GET_STATS, CCMEM_IOC_ANY, ccmem_vm_get_stats },
+	{ CCMEM_VM_GET_MAP, CCMEM_IOC_ANY, ccmem_vm_get_map },
+	{ CCMEM_VM_CREATE_VCPU, CCMEM_IOC_ANY, ccmem_vm_ioctl_create_vcpu },
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	{ CCMEM_EMU_GUEST_INSN, CCMEM_IOC_EMU, ccmem_emu_insn_ioctl },
+	{ CCMEM_EMU_ACCESS, CCMEM_IOC_EMU, ccmem_emu_access_ioctl },
+	{ CCMEM_EMU_LOOKUP, CCMEM_IOC_EMU, ccmem_emu_lookup_ioctl },
+	{ CCMEM_EMU_INJECT, CCMEM_IOC_EMU, ccmem_emu_inject_ioctl },
+	{ CCMEM_EMU_GUEST_INIT, CCMEM_IOC_EMU, ccmem_vm_guest_init },
+#endif
+};
 
 static long ccmem_vm_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
 	struct ccmem_vm *vm = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	unsigned int i;
 	long ret;
 
 	/* Like KVM: the shared backing belongs to the creator's mm. */
 	if (current->mm != vm->mm)
 		return -EIO;
 
-	switch (cmd) {
-	case CCMEM_VM_READ_FAULTS:
-		return ccmem_vm_read_faults(vm, uarg);
-	case CCMEM_VM_GET_STATS:
-		return ccmem_vm_get_stats(vm, uarg);
-	case CCMEM_VM_GET_MAP:
-		return ccmem_vm_get_map(vm, uarg);
-	case CCMEM_VM_GUEST_STATS:
-		return ccmem_vm_guest_stats(vm, uarg);
-	case CCMEM_VM_CREATE_VCPU:
-		return ccmem_vm_create_vcpu(vm, arg);
-	case CCMEM_VM_GUEST_INIT:
-	case CCMEM_VM_ADD_REGION:
-	case CCMEM_VM_SET_ATTRIBUTES:
-	case CCMEM_VM_POPULATE:
-	case CCMEM_VM_PIN:
-	case CCMEM_VM_UNPIN:
-	case CCMEM_VM_EMU_GUEST_OP:
-	case CCMEM_VM_EMU_INJECT:
-		break;
-	default:
+	for (i = 0; i < ARRAY_SIZE(ccmem_vm_ioctls); i++)
+		if (ccmem_vm_ioctls[i].cmd == cmd)
+			break;
+	if (i == ARRAY_SIZE(ccmem_vm_ioctls))
 		return -ENOTTY;
-	}
+	if (ccmem_vm_ioctls[i].how == CCMEM_IOC_ANY)
+		return ccmem_vm_ioctls[i].fn(vm, uarg);
 
 	if (mutex_lock_killable(&vm->lock))
 		return -EINTR;
-	if (ccmem_vm_usable(vm))
-		ret = ccmem_vm_locked_ioctl(vm, cmd, uarg);
-	else
+	if (!ccmem_vm_usable(vm))
 		ret = ccmem_vm_state_errno(vm);
+	else if (ccmem_vm_ioctls[i].how == CCMEM_IOC_EMU && !ccmem_vm_emu(vm))
+		ret = -EOPNOTSUPP;	/* a VM on the real hardware */
+	else
+		ret = ccmem_vm_ioctls[i].fn(vm, uarg);
 	mutex_unlock(&vm->lock);
 	return ret;
 }
@@ -290,23 +140,11 @@ static __poll_t ccmem_vm_poll(struct file *file, struct poll_table_struct *wait)
 	return ccmem_fault_poll(file->private_data, file, wait);
 }
 
-/**
- * ccmem_vm_reclaim_all() - return every private page to the host.
- * @vm: the VM; vm->lock held and vm->arch set.
- *
- * Each page goes back to the hypervisor state through the platform and is
- * scrubbed before the allocator sees it. Failures leak the page.
- */
-void ccmem_vm_reclaim_all(struct ccmem_vm *vm)
-{
-	ccmem_unpin_all(vm);
-	ccmem_release_range(vm, 0, CCMEM_MAX_GPA >> PAGE_SHIFT);
-}
-
 static void ccmem_vm_free(struct ccmem_vm *vm)
 {
 	ccmem_debugfs_vm_remove(vm);
-	mtree_destroy(&vm->attrs);
+	ccmem_regions_free(vm);
+	ccmem_attr_destroy(vm);
 	WARN_ON_ONCE(!xa_empty(&vm->pages));
 	xa_destroy(&vm->pages);
 	ccmem_fault_free(vm);
@@ -328,6 +166,9 @@ static void ccmem_vm_destroy(struct ccmem_vm *vm)
 		ccmem_vm_reclaim_all(vm);
 		vm->arch->vm_free(vm);
 		vm->arch = NULL;
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+		vm->emu = NULL;
+#endif
 	} else {
 		ccmem_unpin_all(vm);
 	}
@@ -369,11 +210,12 @@ static struct ccmem_vm *ccmem_vm_alloc(u32 type, u32 fault_queue_len)
 	vm->id = id;
 	vm->type = type;
 	mutex_init(&vm->lock);
-	mt_init(&vm->attrs);
+	ccmem_attr_init(vm);
 	xa_init(&vm->pages);
 	INIT_LIST_HEAD(&vm->pins);
 	INIT_LIST_HEAD(&vm->node);
-	if (ccmem_fault_init(vm, fault_queue_len)) {
+	if (ccmem_regions_init(vm) || ccmem_fault_init(vm, fault_queue_len)) {
+		ccmem_regions_free(vm);
 		ida_free(&ccmem_vm_ida, id);
 		kfree(vm);
 		return NULL;
@@ -399,13 +241,12 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.asid || arg.backend_used ||
+	if (arg.flags || arg.key_id || arg.backend_used ||
 	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
 		return -EINVAL;
 	if (arg.type != CCMEM_VM_SNP && arg.type != CCMEM_VM_TDX)
 		return -EINVAL;
-	if (arg.backend > CCMEM_BACKEND_EMU ||
-	    arg.fault_queue_len > CCMEM_MAX_FAULT_QUEUE)
+	if (arg.fault_queue_len > CCMEM_MAX_FAULT_QUEUE)
 		return -EINVAL;
 
 	vm = ccmem_vm_alloc(arg.type, arg.fault_queue_len ?:
@@ -434,7 +275,7 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 	atomic64_inc(&ccmem_gstats.vms_live);
 	ccmem_debugfs_vm_add(vm);
 
-	arg.asid = vm->asid;
+	arg.key_id = vm->key_id;
 	arg.backend_used = vm->backend;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
@@ -466,53 +307,3 @@ err_unlock:
 	ccmem_vm_free(vm);
 	return ret;
 }
-
-/**
- * ccmem_vm_shared_access() - a guest access to shared memory.
- * @vm: the VM; vm->lock held; called from the VMM's context or from a vCPU
- *	thread that borrows the VMM's mm.
- * @op: the access: @op->gpa (must not cross a page), @op->len (1 to
- *	PAGE_SIZE) and @op->buf, a user pointer, or a kernel pointer with
- *	CCMEM_EMU_F_KERNEL.
- * @write: copy the buffer into guest memory (else guest memory into it).
- *
- * Shared memory is the region's shared backing in the VMM's address space.
- *
- * Return: 0, -ENOENT outside every region, -EFAULT.
- */
-int ccmem_vm_shared_access(struct ccmem_vm *vm, const struct ccmem_emu_op *op,
-			   bool write)
-{
-	const struct ccmem_mem_region *r = ccmem_find_region(vm, op->gpa >> PAGE_SHIFT);
-	bool kernel = op->flags & CCMEM_EMU_F_KERNEL;
-	void __user *ubuf = u64_to_user_ptr(op->buf);
-	void *kbuf = (void *)(unsigned long)op->buf;
-	void __user *backing;
-	void *bounce;
-	u32 len = op->len;
-	int ret = 0;
-
-	if (!r)
-		return -ENOENT;
-	backing = (void __user *)(r->uaddr + (op->gpa - (r->gfn << PAGE_SHIFT)));
-	if (kernel) {
-		if (write)
-			return copy_to_user(backing, kbuf, len) ? -EFAULT : 0;
-		return copy_from_user(kbuf, backing, len) ? -EFAULT : 0;
-	}
-	bounce = kmalloc(len, GFP_KERNEL);
-	if (!bounce)
-		return -ENOMEM;
-	if (write) {
-		if (copy_from_user(bounce, ubuf, len) ||
-		    copy_to_user(backing, bounce, len))
-			ret = -EFAULT;
-	} else {
-		if (copy_from_user(bounce, backing, len) ||
-		    copy_to_user(ubuf, bounce, len))
-			ret = -EFAULT;
-	}
-	kfree(bounce);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(ccmem_vm_shared_access);

@@ -17,8 +17,6 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "ccmem_core.h"
-#include "snp_platform.h"
 #include "snp.h"
 
 static char *backend = "auto";
@@ -49,11 +47,57 @@ static const struct snp_platform *snp_pick(u32 req)
 #endif
 }
 
+#define SNPS(f, u, fl, d) CCMEM_STAT(struct snp_counters, f, u, fl, d)
+static const struct ccmem_stat_desc snp_stat_descs[] = {
+	SNPS(psc_requests, NONE, CCMEM_CUM, "Page State Change requests decoded"),
+	SNPS(psc_msr_requests, NONE, CCMEM_CUM, "of which by the GHCB MSR protocol"),
+	SNPS(psc_exits, NONE, CCMEM_CUM, "conversion exits to the VMM (merged)"),
+	SNPS(psc_entries, NONE, CCMEM_CUM, "PSC entries processed"),
+	SNPS(psc_errors, NONE, CCMEM_CUM, "PSC requests refused with an error"),
+	SNPS(psmash_hints, NONE, CCMEM_CUM, "PSMASH hints honoured"),
+	SNPS(unsmash_hints, NONE, CCMEM_CUM, "UNSMASH hints honoured"),
+	SNPS(terminations, NONE, CCMEM_CUM, "GHCB termination requests"),
+};
+
+static void snp_read_stats(struct ccmem_vm *vm, u64 *vals);
+
+static const struct ccmem_stat_group snp_stats = {
+	.name = "snp",
+	.descs = snp_stat_descs,
+	.nr = ARRAY_SIZE(snp_stat_descs),
+	.read = snp_read_stats,
+};
+
+static void snp_read_stats(struct ccmem_vm *vm, u64 *vals)
+{
+	ccmem_stat_copy(&snp_stats, &snp_vm(vm)->stat, vals);
+}
+
+/**
+ * snp_count() - add to one of the VM's SNP counters.
+ * @vm: the VM; vm->lock NOT held.
+ * @counter: a field of snp_vm(vm)->stat.
+ * @n: the amount.
+ */
+void snp_count(struct ccmem_vm *vm, u64 *counter, u64 n)
+{
+	mutex_lock(&vm->lock);
+	*counter += n;
+	mutex_unlock(&vm->lock);
+}
+
 static int snp_vm_init(struct ccmem_vm *vm, u32 req)
 {
 	struct snp_vm *svm;
 	int asid;
 
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	if (req > CCMEM_BACKEND_EMU)
+		return -EINVAL;
+#else
+	if (req > CCMEM_BACKEND_HW)
+		return -EINVAL;
+#endif
 	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
 	if (!svm)
 		return -ENOMEM;
@@ -67,38 +111,32 @@ static int snp_vm_init(struct ccmem_vm *vm, u32 req)
 		kfree(svm);
 		return asid == -ENOSPC ? -EBUSY : asid;
 	}
-	vm->asid = asid;
-	vm->backend = svm->plat == &snp_platform_hw ? CCMEM_BACKEND_HW :
-						      CCMEM_BACKEND_EMU;
+	vm->key_id = asid;
+	vm->backend = CCMEM_BACKEND_HW;
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	if (svm->plat == &snp_platform_emu) {
+		vm->backend = CCMEM_BACKEND_EMU;
+		vm->emu = &snp_arch_emu_ops;
+	}
+#endif
 	vm->arch_data = svm;
 	return 0;
 }
 
 static void snp_vm_free(struct ccmem_vm *vm)
 {
-	ida_free(&snp_asid_ida, vm->asid);
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	if (vm->emu)
+		snp_emu_guest.forget(vm->key_id);
+#endif
+	ida_free(&snp_asid_ida, vm->key_id);
 	kfree(vm->arch_data);
 	vm->arch_data = NULL;
 }
 
-/* Consume one injected failure for @op, if armed. */
-static bool snp_injected(struct snp_vm *svm, u32 op, int *code)
+/* An RMPUPDATE result as the core wants it. */
+static int snp_rmpupdate_ret(int ret)
 {
-	if (svm->inject_op != op || !svm->inject_count)
-		return false;
-	svm->inject_count--;
-	*code = svm->inject_code;
-	return true;
-}
-
-static int snp_rmpupdate(struct ccmem_vm *vm, u64 pfn,
-			 const struct rmp_model_state *st)
-{
-	struct snp_vm *svm = snp_vm(vm);
-	int ret;
-
-	if (!snp_injected(svm, CCMEM_INJECT_RMPUPDATE, &ret))
-		ret = svm->plat->rmpupdate(pfn, st);
 	switch (ret) {
 	case RMPUPDATE_SUCCESS:
 		return 0;
@@ -113,52 +151,58 @@ static int snp_rmpupdate(struct ccmem_vm *vm, u64 pfn,
 static int snp_assign(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
 		      bool immutable)
 {
-	struct rmp_model_state st = {
-		.gpa = gfn << PAGE_SHIFT,
-		.asid = vm->asid,
-		.assigned = 1,
-		.pagesize = order ? RMP_PG_2M : RMP_PG_4K,
-		.immutable = immutable,
-	};
-
-	return snp_rmpupdate(vm, pfn, &st);
+	return snp_rmpupdate_ret(snp_vm(vm)->plat->make_private(pfn,
+			gfn << PAGE_SHIFT, vm->key_id,
+			order ? RMP_PG_2M : RMP_PG_4K, immutable));
 }
 
 static int snp_unassign(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
 			bool immutable)
 {
 	const struct snp_platform *plat = snp_vm(vm)->plat;
-	struct rmp_model_state st = { .pagesize = order ? RMP_PG_2M : RMP_PG_4K };
 
 	/* Immutable launch pages go back through firmware first. */
 	if (immutable && plat->fw_reclaim)
 		plat->fw_reclaim(pfn);
-	return snp_rmpupdate(vm, pfn, &st);
+	return snp_rmpupdate_ret(plat->make_shared(pfn, order ? RMP_PG_2M :
+								RMP_PG_4K));
 }
 
+/*
+ * PSMASH. FAIL_BADADDR means the entry is not an assigned 2M entry: when
+ * a lookup shows it is 4K already (someone split it first), the split is
+ * done, as KVM treats it.
+ */
 static int snp_split(struct ccmem_vm *vm, u64 gfn, u64 pfn)
 {
-	struct snp_vm *svm = snp_vm(vm);
-	int ret;
+	const struct snp_platform *plat = snp_vm(vm)->plat;
+	struct snp_rmp_state st;
+	int ret = plat->psmash(pfn);
 
-	if (!snp_injected(svm, CCMEM_INJECT_PSMASH, &ret))
-		ret = svm->plat->psmash(pfn);
 	switch (ret) {
 	case PSMASH_SUCCESS:
 		return 0;
 	case PSMASH_FAIL_INUSE:
 		return -EAGAIN;
+	case PSMASH_FAIL_BADADDR:
+		if (!plat->lookup(pfn, &st) &&
+		    (st.known & SNP_RMP_KNOWN_ASSIGNED) &&
+		    !(st.entry.assigned && st.entry.pagesize == RMP_PG_2M))
+			return 0;
+		return -EIO;
 	default:
 		return -EIO;
 	}
 }
 
-static bool snp_validated(struct ccmem_vm *vm, u64 gfn, u64 pfn)
+static bool snp_accepted(struct ccmem_vm *vm, u64 gfn, u64 pfn)
 {
-	struct rmp_entry e;
+	struct snp_rmp_state st;
 
-	return !snp_vm(vm)->plat->lookup(pfn, &e) && e.assigned &&
-	       e.validated && e.asid == vm->asid;
+	if (snp_vm(vm)->plat->lookup(pfn, &st))
+		return false;
+	return (st.known & SNP_RMP_KNOWN_VALIDATED) && st.entry.assigned &&
+	       st.entry.validated && st.entry.asid == vm->key_id;
 }
 
 static void snp_leak(struct ccmem_vm *vm, u64 pfn, u64 npages)
@@ -167,47 +211,30 @@ static void snp_leak(struct ccmem_vm *vm, u64 pfn, u64 npages)
 		snp_vm(vm)->plat->leak(pfn, npages);
 }
 
-static int snp_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
+static bool snp_hw_usable(void)
 {
-	struct snp_vm *svm = snp_vm(vm);
+	return snp_hw_ok;
+}
 
-	switch (inj->op) {
-	case CCMEM_INJECT_PSC_EARLY:
-		svm->psc_early_pages = inj->code;
-		svm->psc_early_count = inj->count;
-		return 0;
-	case CCMEM_INJECT_PSC_BACKWARD:
-		if (!inj->code && inj->count)
-			return -EINVAL;
-		svm->psc_back = inj->code;
-		svm->psc_back_count = inj->count;
-		return 0;
-	case CCMEM_INJECT_RMPUPDATE:
-	case CCMEM_INJECT_PSMASH:
-		break;
-	default:
-		return -EINVAL;
-	}
-	svm->inject_op = inj->op;
-	svm->inject_code = inj->code;
-	svm->inject_count = inj->count;
-	return 0;
+static bool snp_emu_available(void)
+{
+	return IS_ENABLED(CONFIG_CCMEM_EMU_ENABLED);
 }
 
 static const struct ccmem_arch_ops snp_arch_ops = {
 	.owner		= THIS_MODULE,
 	.vm_type	= CCMEM_VM_SNP,
 	.name		= "snp",
+	.stats		= &snp_stats,
+	.hw_usable	= snp_hw_usable,
+	.emu_available	= snp_emu_available,
 	.vm_init	= snp_vm_init,
 	.vm_free	= snp_vm_free,
 	.assign		= snp_assign,
 	.unassign	= snp_unassign,
 	.split		= snp_split,
-	.validated	= snp_validated,
+	.accepted	= snp_accepted,
 	.leak		= snp_leak,
-	.emu_op		= snp_emu_op,
-	.inject		= snp_inject,
-	.vmgexit	= snp_vmgexit,
 };
 
 static int __init ccmem_snp_init(void)

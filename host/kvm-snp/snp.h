@@ -8,28 +8,29 @@
 #include "ccmem_core.h"
 #include "snp_platform.h"
 
+/*
+ * The SNP counters of one VM (group "snp"), under vm->lock; snp.c
+ * describes them.
+ */
+struct snp_counters {
+	u64 psc_requests;
+	u64 psc_msr_requests;
+	u64 psc_exits;
+	u64 psc_entries;
+	u64 psc_errors;
+	u64 psmash_hints;
+	u64 unsmash_hints;
+	u64 terminations;
+};
+
 /**
  * struct snp_vm - per-VM SNP data (vm->arch_data).
- * @plat:		the platform backend of this VM.
- * @inject_op:		CCMEM_INJECT_* armed by CCMEM_VM_EMU_INJECT, or 0.
- * @inject_code:	the code the armed operation returns.
- * @inject_count:	how many more calls fail.
- * @psc_early_pages: CCMEM_INJECT_PSC_EARLY: pages processed per request.
- * @psc_early_count: requests left that return early.
- * @psc_back:	CCMEM_INJECT_PSC_BACKWARD: entries to move cur_entry back.
- * @psc_back_count: requests left that move it back.
- *
- * Protected by vm->lock.
+ * @plat:	the platform backend of this VM.
+ * @stat:	its counters.
  */
 struct snp_vm {
 	const struct snp_platform *plat;
-	u32 inject_op;
-	u32 inject_code;
-	u32 inject_count;
-	u32 psc_early_pages;
-	u32 psc_early_count;
-	u32 psc_back;
-	u32 psc_back_count;
+	struct snp_counters stat;
 };
 
 static inline struct snp_vm *snp_vm(struct ccmem_vm *vm)
@@ -37,7 +38,12 @@ static inline struct snp_vm *snp_vm(struct ccmem_vm *vm)
 	return vm->arch_data;
 }
 
-int snp_emu_op(struct ccmem_vm *vm, struct ccmem_emu_op *op);
-int snp_vmgexit(struct ccmem_vcpu *vcpu, struct ccmem_vmgexit *x);
+/* Add @n to a counter of the VM (takes vm->lock). */
+void snp_count(struct ccmem_vm *vm, u64 *counter, u64 n);
+
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+extern const struct ccmem_arch_emu_ops snp_arch_emu_ops;
+int snp_hypercall(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc);
+#endif
 
 #endif /* CCMEM_KVM_SNP_H */

@@ -9,8 +9,13 @@
  * operation touches one 4 KiB page or one 2 MiB aligned block, so it lies
  * in exactly one segment.
  *
+ * The backend also keeps the test controls of each VM, by ASID: injected
+ * failures of RMPUPDATE and PSMASH, and the malicious-host behaviour of
+ * the PSC handler. They live here, not in the host's policy code, so that
+ * the host runs the same code on both backends.
+ *
  * Locking: snp_emu_lock serialises all operations, as the hardware makes
- * each instruction atomic on its entries.
+ * each instruction atomic on its entries; it also protects the controls.
  */
 #define pr_fmt(fmt) "ccmem_snp: emu: " fmt
 
@@ -28,6 +33,36 @@ struct snp_emu_seg {
 
 static DEFINE_MUTEX(snp_emu_lock);
 static DEFINE_XARRAY(snp_emu_segs);	/* pfn >> 9 -> struct snp_emu_seg */
+
+/* One armed control: the next @count operations use @code. */
+struct snp_emu_arm {
+	u32 code;
+	u32 count;
+};
+
+/* The controls of one VM (ASID); allocated when first armed. */
+struct snp_emu_ctl {
+	struct snp_emu_arm arm[SNP_INJECT_PSC_BACKWARD + 1];
+};
+
+static DEFINE_XARRAY(snp_emu_ctls);	/* asid -> struct snp_emu_ctl */
+
+/* Consume one use of control @op of @asid; true (with *@code) if armed. */
+static bool snp_emu_take(u32 asid, u32 op, u32 *code)
+{
+	struct snp_emu_ctl *ctl = xa_load(&snp_emu_ctls, asid);
+	struct snp_emu_arm *a;
+
+	lockdep_assert_held(&snp_emu_lock);
+	if (!ctl)
+		return false;
+	a = &ctl->arm[op];
+	if (!a->count)
+		return false;
+	a->count--;
+	*code = a->code;
+	return true;
+}
 
 /* The segment holding @pfn; allocated on demand when @create. */
 static struct rmp_model *snp_emu_seg(u64 pfn, bool create)
@@ -51,27 +86,75 @@ static struct rmp_model *snp_emu_seg(u64 pfn, bool create)
 	return &seg->model;
 }
 
-static int snp_emu_rmpupdate(u64 pfn, const struct rmp_model_state *st)
+/* The ASID owning the entry that governs @pfn (0: the hypervisor). */
+static u32 snp_emu_owner(u64 pfn)
+{
+	struct rmp_model *m = snp_emu_seg(pfn, false);
+	struct rmp_entry e;
+
+	if (!m || rmp_model_lookup(m, pfn << PAGE_SHIFT, &e) || !e.assigned)
+		return 0;
+	return e.asid;
+}
+
+static int snp_emu_rmpupdate(u64 pfn, u32 asid,
+			     const struct rmp_model_state *st)
 {
 	struct rmp_model *m;
+	u32 code;
 	int ret;
 
 	mutex_lock(&snp_emu_lock);
-	m = snp_emu_seg(pfn, true);
-	ret = m ? rmp_model_rmpupdate(m, pfn << PAGE_SHIFT, st) : -ENOMEM;
+	if (snp_emu_take(asid, SNP_INJECT_RMPUPDATE, &code)) {
+		ret = code;
+	} else {
+		m = snp_emu_seg(pfn, true);
+		ret = m ? rmp_model_rmpupdate(m, pfn << PAGE_SHIFT, st) :
+			  -ENOMEM;
+	}
 	mutex_unlock(&snp_emu_lock);
 	return ret;
+}
+
+static int snp_emu_make_private(u64 pfn, u64 gpa, u32 asid, int pagesize,
+				bool immutable)
+{
+	struct rmp_model_state st = {
+		.gpa = gpa,
+		.asid = asid,
+		.assigned = 1,
+		.pagesize = pagesize,
+		.immutable = immutable,
+	};
+
+	return snp_emu_rmpupdate(pfn, asid, &st);
+}
+
+static int snp_emu_make_shared(u64 pfn, int pagesize)
+{
+	struct rmp_model_state st = { .pagesize = pagesize };
+	u32 asid;
+
+	mutex_lock(&snp_emu_lock);
+	asid = snp_emu_owner(pfn);
+	mutex_unlock(&snp_emu_lock);
+	return snp_emu_rmpupdate(pfn, asid, &st);
 }
 
 static int snp_emu_psmash(u64 pfn)
 {
 	struct rmp_model *m;
+	u32 code;
 	int ret;
 
 	mutex_lock(&snp_emu_lock);
 	m = snp_emu_seg(pfn, false);
-	/* No segment: nothing was ever assigned there, so no 2M entry. */
-	ret = m ? rmp_model_psmash(m, pfn << PAGE_SHIFT) : PSMASH_FAIL_INPUT;
+	if (snp_emu_take(snp_emu_owner(pfn), SNP_INJECT_PSMASH, &code))
+		ret = code;
+	else if (m)
+		ret = rmp_model_psmash(m, pfn << PAGE_SHIFT);
+	else	/* nothing was ever assigned there, so no 2M entry */
+		ret = PSMASH_FAIL_BADADDR;
 	mutex_unlock(&snp_emu_lock);
 	return ret;
 }
@@ -99,17 +182,18 @@ static int snp_emu_fw_reclaim(u64 pfn)
 	return 0;
 }
 
-static int snp_emu_lookup(u64 pfn, struct rmp_entry *e)
+static int snp_emu_lookup(u64 pfn, struct snp_rmp_state *st)
 {
 	struct rmp_model *m;
 	int ret = 0;
 
+	memset(st, 0, sizeof(*st));
+	st->known = SNP_RMP_KNOWN_ALL;
 	mutex_lock(&snp_emu_lock);
 	m = snp_emu_seg(pfn, false);
 	if (m)
-		ret = rmp_model_lookup(m, pfn << PAGE_SHIFT, e) ? -EINVAL : 0;
-	else
-		memset(e, 0, sizeof(*e));
+		ret = rmp_model_lookup(m, pfn << PAGE_SHIFT, &st->entry) ?
+		      -EINVAL : 0;
 	mutex_unlock(&snp_emu_lock);
 	return ret;
 }
@@ -155,6 +239,73 @@ static enum rmp_access_result snp_emu_access(struct rmp_access *a)
 	return ret;
 }
 
+static int snp_emu_inject(u32 asid, u32 op, u32 code, u32 count)
+{
+	struct snp_emu_ctl *ctl;
+	int ret = 0;
+
+	if (op < SNP_INJECT_RMPUPDATE || op > SNP_INJECT_PSC_BACKWARD)
+		return -EINVAL;
+	/*
+	 * A control makes an operation fail or a host misbehave; it never
+	 * makes a skipped instruction report success.
+	 */
+	if (count && !code && op != SNP_INJECT_PSC_EARLY)
+		return -EINVAL;
+
+	mutex_lock(&snp_emu_lock);
+	ctl = xa_load(&snp_emu_ctls, asid);
+	if (!ctl && count) {
+		ctl = kzalloc(sizeof(*ctl), GFP_KERNEL_ACCOUNT);
+		if (!ctl || xa_err(xa_store(&snp_emu_ctls, asid, ctl,
+					    GFP_KERNEL_ACCOUNT))) {
+			kfree(ctl);
+			ctl = NULL;
+			ret = -ENOMEM;
+		}
+	}
+	if (ctl) {
+		ctl->arm[op].code = code;
+		ctl->arm[op].count = count;
+	}
+	mutex_unlock(&snp_emu_lock);
+	return ret;
+}
+
+static void snp_emu_forget(u32 asid)
+{
+	mutex_lock(&snp_emu_lock);
+	kfree(xa_erase(&snp_emu_ctls, asid));
+	mutex_unlock(&snp_emu_lock);
+}
+
+static u64 snp_emu_psc_budget(u32 asid)
+{
+	u64 budget = U64_MAX;
+	u32 code;
+
+	mutex_lock(&snp_emu_lock);
+	if (snp_emu_take(asid, SNP_INJECT_PSC_EARLY, &code))
+		budget = code;
+	mutex_unlock(&snp_emu_lock);
+	return budget;
+}
+
+static u32 snp_emu_psc_rewind(u32 asid, u32 first)
+{
+	struct snp_emu_ctl *ctl;
+	u32 back = 0;
+
+	mutex_lock(&snp_emu_lock);
+	ctl = xa_load(&snp_emu_ctls, asid);
+	/* Only a request far enough in can be moved back. */
+	if (ctl && ctl->arm[SNP_INJECT_PSC_BACKWARD].count &&
+	    first >= ctl->arm[SNP_INJECT_PSC_BACKWARD].code)
+		snp_emu_take(asid, SNP_INJECT_PSC_BACKWARD, &back);
+	mutex_unlock(&snp_emu_lock);
+	return back;
+}
+
 static int snp_emu_probe(void)
 {
 	return 0;
@@ -170,9 +321,14 @@ static void snp_emu_exit(void)
 	struct snp_emu_seg *seg;
 	unsigned long idx;
 
+	struct snp_emu_ctl *ctl;
+
 	xa_for_each(&snp_emu_segs, idx, seg)
 		kvfree(seg);
 	xa_destroy(&snp_emu_segs);
+	xa_for_each(&snp_emu_ctls, idx, ctl)
+		kfree(ctl);
+	xa_destroy(&snp_emu_ctls);
 }
 
 const struct snp_platform snp_platform_emu = {
@@ -180,11 +336,19 @@ const struct snp_platform snp_platform_emu = {
 	.probe		= snp_emu_probe,
 	.init		= snp_emu_init,
 	.exit		= snp_emu_exit,
-	.rmpupdate	= snp_emu_rmpupdate,
+	.make_private	= snp_emu_make_private,
+	.make_shared	= snp_emu_make_shared,
 	.psmash		= snp_emu_psmash,
 	.fw_reclaim	= snp_emu_fw_reclaim,
 	.lookup		= snp_emu_lookup,
+};
+
+const struct snp_emu_guest snp_emu_guest = {
 	.pvalidate	= snp_emu_pvalidate,
 	.rmpadjust	= snp_emu_rmpadjust,
 	.access		= snp_emu_access,
+	.inject		= snp_emu_inject,
+	.forget		= snp_emu_forget,
+	.psc_budget	= snp_emu_psc_budget,
+	.psc_rewind	= snp_emu_psc_rewind,
 };

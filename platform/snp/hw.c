@@ -8,7 +8,7 @@
  * (CPUID 0x8000001F EAX bit 4) and the kernel enabled SNP host support
  * (CC_ATTR_HOST_SEV_SNP); otherwise probe() says why and backend=auto
  * picks emu. The guest-side instructions (PVALIDATE, RMPADJUST) do not run
- * on a host: those ops are NULL here, and their raw encodings live in
+ * on a host: they are not in this table, and their raw encodings live in
  * snp_insn.h for the guest side.
  */
 #define pr_fmt(fmt) "ccmem_snp: hw: " fmt
@@ -47,45 +47,52 @@ static void snp_hw_exit(void)
 {
 }
 
-/* Map the kernel's errno results onto the instruction's view. */
-static int snp_hw_rmpupdate(u64 pfn, const struct rmp_model_state *st)
+/* The kernel's helpers return -errno; the instruction's view is a code. */
+static int snp_hw_make_private(u64 pfn, u64 gpa, u32 asid, int pagesize,
+			       bool immutable)
 {
-	enum pg_level level = st->pagesize == RMP_PG_2M ? PG_LEVEL_2M : PG_LEVEL_4K;
-	int ret;
+	int level = pagesize == RMP_PG_2M ? PG_LEVEL_2M : PG_LEVEL_4K;
 
-	if (st->assigned)
-		ret = rmp_make_private(pfn, st->gpa, level, st->asid,
-				       st->immutable);
-	else
-		ret = rmp_make_shared(pfn, level);
-	if (ret)
+	if (rmp_make_private(pfn, gpa, level, asid, immutable))
 		return -EIO;
-	if (!st->assigned)
-		/* Guest-keyed lines may still be cached: flush before reuse. */
-		clflush_cache_range(pfn_to_kaddr(pfn),
-				    PAGE_SIZE << (level == PG_LEVEL_2M ? 9 : 0));
 	return RMPUPDATE_SUCCESS;
 }
 
-static int snp_hw_psmash(u64 pfn)
+static int snp_hw_make_shared(u64 pfn, int pagesize)
 {
-	int ret = psmash(pfn);
+	int level = pagesize == RMP_PG_2M ? PG_LEVEL_2M : PG_LEVEL_4K;
 
-	/* psmash() returns the instruction's code, or -errno. */
-	return ret;
+	if (rmp_make_shared(pfn, level))
+		return -EIO;
+	/* Guest-keyed lines may still be cached: flush before reuse. */
+	clflush_cache_range(pfn_to_kaddr(pfn),
+			    PAGE_SIZE << (level == PG_LEVEL_2M ? 9 : 0));
+	return RMPUPDATE_SUCCESS;
 }
 
-static int snp_hw_lookup(u64 pfn, struct rmp_entry *e)
+/* psmash() returns the instruction's code, or -errno. */
+static int snp_hw_psmash(u64 pfn)
+{
+	return psmash(pfn);
+}
+
+/*
+ * The kernel exports only whether the entry is assigned and its page
+ * size (snp_lookup_rmpentry()); the owner, Validated and the attributes
+ * are not readable from a module, and say so in @known.
+ */
+static int snp_hw_lookup(u64 pfn, struct snp_rmp_state *st)
 {
 	bool assigned;
 	int level, ret;
 
+	memset(st, 0, sizeof(*st));
 	ret = snp_lookup_rmpentry(pfn, &assigned, &level);
 	if (ret)
 		return ret;
-	memset(e, 0, sizeof(*e));
-	e->assigned = assigned;
-	e->pagesize = level == PG_LEVEL_2M ? RMP_PG_2M : RMP_PG_4K;
+	st->known = SNP_RMP_KNOWN_ASSIGNED;
+	st->entry.assigned = assigned;
+	st->entry.pagesize = level == PG_LEVEL_2M ? RMP_PG_2M : RMP_PG_4K;
 	return 0;
 }
 
@@ -100,7 +107,8 @@ const struct snp_platform snp_platform_hw = {
 	.probe		= snp_hw_probe,
 	.init		= snp_hw_init,
 	.exit		= snp_hw_exit,
-	.rmpupdate	= snp_hw_rmpupdate,
+	.make_private	= snp_hw_make_private,
+	.make_shared	= snp_hw_make_shared,
 	.psmash		= snp_hw_psmash,
 	.lookup		= snp_hw_lookup,
 	.leak		= snp_hw_leak,

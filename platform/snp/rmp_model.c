@@ -18,13 +18,17 @@
 #define RMP_PAGE_MASK		(CCMEM_PAGE_SIZE - 1)
 #define RMP_2M_MASK		(CCMEM_2M_SIZE - 1)
 
-/* RMPADJUST ATTRS layout (RDX). */
-#define RMPADJUST_PERM_MASK	0xffULL
-#define RMPADJUST_VMPL_SHIFT	8
-#define RMPADJUST_VMPL_MASK	0xffULL
-#define RMPADJUST_VMSA		BIT_ULL(16)
-#define RMPADJUST_KNOWN		(RMP_PERM_ALL | (RMPADJUST_VMPL_MASK << \
-				 RMPADJUST_VMPL_SHIFT) | RMPADJUST_VMSA)
+/* The RMPADJUST RDX bits that are not reserved (layout in rmp_model.h). */
+#define RMPADJUST_KNOWN		(RMPADJUST_ATTRS(RMPADJUST_VMPL_MASK, \
+						 RMP_PERM_ALL) | RMPADJUST_VMSA)
+
+/*
+ * The #PF bits of every RMP nested page fault: the nested mapping exists
+ * (the model is only asked about translated accesses) and the nested walk
+ * treats every guest access as a user access.
+ */
+#define RMP_NPF_BASE		(RMP_PF_ERR_PRESENT | RMP_PF_ERR_USER | \
+				 RMP_PF_ERR_RMP)
 
 /* Index of the entry for @spa, or -1 when @spa is outside the model. */
 static s64 rmp_index(const struct rmp_model *m, u64 spa)
@@ -221,11 +225,13 @@ int rmp_model_rmpupdate(struct rmp_model *m, u64 spa,
  * and permissions, with its own GPA; only the first keeps the VMSA bit.
  * Immutable pages may be smashed: the split changes no ownership.
  *
- * Modelling choice: PSMASH of an entry that is not an assigned 2M page
- * (a 4K page, or a hypervisor page) fails with PSMASH_FAIL_INPUT; there is
- * nothing to split, and the caller must not expect the state to change.
+ * An entry that is not an assigned 2M page (a 4K page, for instance one
+ * smashed already, or a hypervisor page) has nothing to split: the
+ * instruction reports FAIL_BADADDR and changes nothing. KVM relies on that
+ * code: it looks the entry up again and takes "already 4K" as done.
  *
- * Return: PSMASH_* code.
+ * Return: PSMASH_SUCCESS, PSMASH_FAIL_INPUT (misaligned, or not wholly
+ * inside the model), PSMASH_FAIL_BADADDR or PSMASH_FAIL_INUSE.
  */
 int rmp_model_psmash(struct rmp_model *m, u64 spa)
 {
@@ -237,7 +243,7 @@ int rmp_model_psmash(struct rmp_model *m, u64 spa)
 
 	e = &m->entries[rmp_index(m, spa)];
 	if (!rmp_is_2m_assigned(e))
-		return PSMASH_FAIL_INPUT;
+		return PSMASH_FAIL_BADADDR;
 	for (i = 0; i < CCMEM_PAGES_PER_2M; i++)
 		if (e[i].inuse)
 			return PSMASH_FAIL_INUSE;
@@ -254,7 +260,11 @@ int rmp_model_psmash(struct rmp_model *m, u64 spa)
 
 /*
  * Operand checks shared by PVALIDATE and RMPADJUST: @spa inside the model,
- * a known page size, and a 2 MiB aligned address pair for a 2M request. For
+ * a known page size, and for a 2M request an address aligned to 2 MiB.
+ * The instructions take a guest virtual address in RAX; the alignment rule
+ * is on that address, which the model sees as @gpa. Where the page lives
+ * in system memory is the RMP's business: a 2M request on a page held by a
+ * 4K entry is a size mismatch wherever that page is (rmp_spa_fits()). For
  * a 4K request the offset within the page is ignored, as the instructions
  * operate on the page containing the address.
  */
@@ -265,7 +275,17 @@ static bool rmp_guest_operands_ok(const struct rmp_model *m, u64 spa, u64 gpa,
 		return false;
 	if (pagesize == RMP_PG_4K)
 		return true;
-	return pagesize == RMP_PG_2M && !((spa | gpa) & RMP_2M_MASK);
+	return pagesize == RMP_PG_2M && !(gpa & RMP_2M_MASK);
+}
+
+/*
+ * A 2M request governed by a 2M entry must name that entry's first page:
+ * the nested mapping of a 2 MiB guest page is 2 MiB aligned on both sides.
+ */
+static bool rmp_spa_fits(const struct rmp_entry *g, u64 spa, int pagesize)
+{
+	return pagesize != RMP_PG_2M || g->pagesize != RMP_PG_2M ||
+	       !(spa & RMP_2M_MASK);
 }
 
 /*
@@ -280,13 +300,32 @@ static bool rmp_4k_on_2m(const struct rmp_entry *g, int pagesize)
 	return pagesize == RMP_PG_4K && g->pagesize == RMP_PG_2M;
 }
 
+/*
+ * The RMP checks PVALIDATE and RMPADJUST make before touching the entry:
+ * ownership, then a 4K request inside a 2M entry. Both exit to the host.
+ * The code is the one hardware reports for a guest kernel's PVALIDATE,
+ * 0xc80000005 with SIZEM; RMPADJUST is given the same bits (no WRITE), a
+ * modelling choice as no RMPADJUST code has been published.
+ * Returns the #NPF error code, or 0 when the instruction may go on.
+ */
+static u64 rmp_insn_npf(const struct rmp_entry *g, u64 spa, u64 gpa,
+			u32 asid, int pagesize)
+{
+	if (!rmp_owned_by(g, spa, gpa, asid))
+		return RMP_NPF_BASE | RMP_NPF_ERR_PRIVATE;
+	if (rmp_4k_on_2m(g, pagesize))
+		return RMP_NPF_BASE | RMP_NPF_ERR_PRIVATE | RMP_NPF_ERR_SIZEM;
+	return 0;
+}
+
 /**
  * rmp_model_pvalidate() - PVALIDATE, after the guest's address translation.
  * @m:		the model.
  * @spa:	system physical address the guest page maps to.
  * @gpa:	guest physical address of the page.
  * @asid:	the guest's ASID.
- * @vmpl:	the guest's VMPL; above 3 is FAIL_INPUT, otherwise ignored.
+ * @vmpl:	the guest's VMPL: 0, or 1-3 for PVALIDATE_FAIL_PERMISSION;
+ *		above 3 is FAIL_INPUT.
  * @pagesize:	RMP_PG_4K or RMP_PG_2M.
  * @validate:	nonzero to validate, 0 to rescind.
  * @no_change:	out: rFLAGS.CF, set when Validated already had the value.
@@ -294,8 +333,17 @@ static bool rmp_4k_on_2m(const struct rmp_entry *g, int pagesize)
  *
  * Immutable pages may be (in)validated: immutability stops RMPUPDATE only.
  *
+ * PVALIDATE is a VMPL0 instruction: a lower VMPL must never change the
+ * Validated bit, which is what an SVSM at VMPL0 is for. Modelling choice:
+ * no public source (APM, Linux, COCONUT-SVSM) gives the exact outcome at
+ * VMPL 1-3, only that the instruction "can only be performed at VMPL0".
+ * The model returns PVALIDATE_FAIL_PERMISSION (2, the FAIL_PERMISSION
+ * value of RMPUPDATE and RMPADJUST) and changes nothing. It checks this
+ * before reading the RMP, so a lower VMPL learns nothing about the entry
+ * (no #NPF, no size mismatch).
+ *
  * Return: PVALIDATE_* code, or -1 for a nested page fault (page not
- * assigned to @asid at @gpa).
+ * assigned to @asid at @gpa, or a 4K request inside a 2M entry).
  */
 int rmp_model_pvalidate(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 			u32 vmpl, int pagesize, int validate, bool *no_change,
@@ -308,17 +356,15 @@ int rmp_model_pvalidate(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 	if (vmpl >= RMP_NR_VMPLS ||
 	    !rmp_guest_operands_ok(m, spa, gpa, pagesize))
 		return PVALIDATE_FAIL_INPUT;
+	if (vmpl != 0)
+		return PVALIDATE_FAIL_PERMISSION;
 
 	g = rmp_governing(m, spa);
-	if (!rmp_owned_by(g, spa, gpa, asid)) {
-		*npf_error = RMP_PF_ERR_RMP | RMP_NPF_ERR_PRIVATE;
+	if (!rmp_spa_fits(g, spa, pagesize))
+		return PVALIDATE_FAIL_INPUT;
+	*npf_error = rmp_insn_npf(g, spa, gpa, asid, pagesize);
+	if (*npf_error)
 		return -1;
-	}
-	if (rmp_4k_on_2m(g, pagesize)) {
-		*npf_error = RMP_PF_ERR_RMP | RMP_NPF_ERR_PRIVATE |
-			     RMP_NPF_ERR_SIZEM;
-		return -1;
-	}
 	if (g->pagesize != pagesize)
 		return PVALIDATE_FAIL_SIZEMISMATCH;
 
@@ -338,14 +384,19 @@ int rmp_model_pvalidate(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
  * @asid:	the guest's ASID.
  * @cur_vmpl:	the VMPL executing RMPADJUST.
  * @pagesize:	RMP_PG_4K or RMP_PG_2M.
- * @attrs:	bits 7:0 permission mask, bits 15:8 target VMPL, bit 16 VMSA.
+ * @attrs:	RDX: bits 7:0 target VMPL, bits 15:8 permission mask, bit 16
+ *		VMSA.
  * @npf_error:	out: when the result is -1, the #NPF error code to report.
  *
- * Checks, in order: operands and reserved ATTRS bits (FAIL_INPUT); target
- * VMPL not less privileged than @cur_vmpl, or VMSA from a VMPL other than
- * 0 (FAIL_PERMISSION); ownership (#NPF); page size (FAIL_SIZEMISMATCH);
+ * Checks, in order: operands and reserved RDX bits (FAIL_INPUT); target
+ * VMPL not less privileged than @cur_vmpl (FAIL_PERMISSION); ownership and
+ * a 4K request inside a 2M entry (#NPF); page size (FAIL_SIZEMISMATCH);
  * Validated (FAIL_INPUT); and the new mask being a subset of the caller's
  * own (FAIL_PERMISSION).
+ *
+ * Only VMPL0 may say whether a page is a VMSA. From any other VMPL the
+ * VMSA bit of RDX is ignored, not refused: the instruction succeeds and
+ * the entry's VMSA bit keeps its value, set or clear.
  *
  * Modelling choice: RMPADJUST of a page the guest has not validated fails
  * with FAIL_INPUT; permissions for a page the guest never accepted are
@@ -356,9 +407,8 @@ int rmp_model_pvalidate(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 int rmp_model_rmpadjust(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 			u32 cur_vmpl, int pagesize, u64 attrs, u64 *npf_error)
 {
-	u8 perms = attrs & RMPADJUST_PERM_MASK;
-	u64 target = (attrs >> RMPADJUST_VMPL_SHIFT) & RMPADJUST_VMPL_MASK;
-	bool vmsa = attrs & RMPADJUST_VMSA;
+	u64 target = attrs & RMPADJUST_VMPL_MASK;
+	u8 perms = (attrs >> RMPADJUST_PERM_SHIFT) & RMPADJUST_PERM_MASK;
 	struct rmp_entry *g;
 
 	*npf_error = 0;
@@ -366,19 +416,15 @@ int rmp_model_rmpadjust(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 	    cur_vmpl >= RMP_NR_VMPLS ||
 	    !rmp_guest_operands_ok(m, spa, gpa, pagesize))
 		return RMPADJUST_FAIL_INPUT;
-	if (target <= cur_vmpl || (vmsa && cur_vmpl != 0))
+	if (target <= cur_vmpl)
 		return RMPADJUST_FAIL_PERMISSION;
 
 	g = rmp_governing(m, spa);
-	if (!rmp_owned_by(g, spa, gpa, asid)) {
-		*npf_error = RMP_PF_ERR_RMP | RMP_NPF_ERR_PRIVATE;
+	if (!rmp_spa_fits(g, spa, pagesize))
+		return RMPADJUST_FAIL_INPUT;
+	*npf_error = rmp_insn_npf(g, spa, gpa, asid, pagesize);
+	if (*npf_error)
 		return -1;
-	}
-	if (rmp_4k_on_2m(g, pagesize)) {
-		*npf_error = RMP_PF_ERR_RMP | RMP_NPF_ERR_PRIVATE |
-			     RMP_NPF_ERR_SIZEM;
-		return -1;
-	}
 	if (g->pagesize != pagesize)
 		return RMPADJUST_FAIL_SIZEMISMATCH;
 	if (!g->validated)
@@ -387,7 +433,8 @@ int rmp_model_rmpadjust(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 		return RMPADJUST_FAIL_PERMISSION;
 
 	g->perms[target] = perms;
-	g->vmsa = vmsa;
+	if (cur_vmpl == 0)
+		g->vmsa = !!(attrs & RMPADJUST_VMSA);
 	return RMPADJUST_SUCCESS;
 }
 
@@ -395,29 +442,75 @@ int rmp_model_rmpadjust(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 static u8 rmp_needed_perm(const struct rmp_access *a)
 {
 	if (a->exec)
-		return RMP_PERM_XSUPER;
+		return a->user ? RMP_PERM_XUSER : RMP_PERM_XSUPER;
 	return a->write ? RMP_PERM_WRITE : RMP_PERM_READ;
 }
 
-static enum rmp_access_result rmp_host_access(const struct rmp_entry *g,
+/* True when any 4K page of the 2 MiB region holding @spa is assigned. */
+static bool rmp_2m_region_assigned(const struct rmp_model *m, u64 spa)
+{
+	u64 base = spa & ~RMP_2M_MASK;
+	s64 idx;
+	int i;
+
+	for (i = 0; i < CCMEM_PAGES_PER_2M; i++) {
+		idx = rmp_index(m, base + (u64)i * CCMEM_PAGE_SIZE);
+		if (idx >= 0 && m->entries[idx].assigned)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A host access. Reads are allowed: the host only sees ciphertext. For a
+ * write, the RMP check is made at the granularity of the host mapping: a
+ * 2M (or 1G) mapping may not be used to write any 2 MiB that holds an
+ * assigned page, even if the page written is the hypervisor's. The #PF has
+ * PRESENT set, as the host mapping exists: 0x80000003 from the kernel.
+ */
+static enum rmp_access_result rmp_host_access(const struct rmp_model *m,
 					      struct rmp_access *a)
 {
-	/* Reads are allowed: the host only sees ciphertext. */
-	if (!a->write || !g->assigned)
+	const struct rmp_entry *g = rmp_governing(m, a->spa);
+	bool blocked;
+
+	if (!a->write)
 		return RMP_ACCESS_OK;
-	a->error_code = RMP_PF_ERR_RMP | RMP_PF_ERR_WRITE;
+	if (a->pagesize == RMP_PG_4K)
+		blocked = g && g->assigned;
+	else
+		blocked = rmp_2m_region_assigned(m, a->spa);
+	if (!blocked)
+		return RMP_ACCESS_OK;
+	a->error_code = RMP_PF_ERR_PRESENT | RMP_PF_ERR_WRITE | RMP_PF_ERR_RMP |
+			(a->user ? RMP_PF_ERR_USER : 0);
 	return RMP_ACCESS_HOST_PF;
+}
+
+/* The #NPF bits every faulting guest access reports, before the causes. */
+static u64 rmp_guest_npf_base(const struct rmp_access *a)
+{
+	return RMP_NPF_BASE | (a->write ? RMP_PF_ERR_WRITE : 0) |
+	       (a->exec ? RMP_PF_ERR_FETCH : 0);
 }
 
 /*
  * A guest access: the nested-walk checks come first and exit to the host
- * (ownership, 2M mapping over a 4K entry, VMPL permission); only an access
- * that passes them all can raise #VC for a page that is not validated.
+ * (ownership, nested mapping size, VMPL permission); only an access that
+ * passes them all can raise #VC for a page that is not validated.
+ *
+ * The nested mapping must have the RMP entry's page size. A 4K mapping
+ * over a 2M entry faults, and the host PSMASHes and retries (KVM's
+ * sev_handle_rmp_fault()); a 2M mapping over 4K entries faults too, and
+ * the host maps the page at 4K and retries (PSMASH there finds a 4K entry,
+ * FAIL_BADADDR). Neither sets SIZEM, which is reserved for PVALIDATE and
+ * RMPADJUST. A shared access to a hypervisor page involves no RMP entry,
+ * so neither the mapping size nor anything else is checked.
  */
 static enum rmp_access_result rmp_guest_access(const struct rmp_entry *g,
 					       struct rmp_access *a)
 {
-	u64 err = RMP_PF_ERR_RMP | (a->write ? RMP_PF_ERR_WRITE : 0);
+	u64 err = rmp_guest_npf_base(a);
 
 	if (!a->private_access) {
 		if (!g->assigned)
@@ -429,8 +522,8 @@ static enum rmp_access_result rmp_guest_access(const struct rmp_entry *g,
 	err |= RMP_NPF_ERR_PRIVATE;
 	if (!rmp_owned_by(g, a->spa, a->gpa, a->asid))
 		a->error_code = err;
-	else if (a->pagesize == RMP_PG_2M && g->pagesize == RMP_PG_4K)
-		a->error_code = err | RMP_NPF_ERR_SIZEM;
+	else if (a->pagesize != g->pagesize)
+		a->error_code = err;
 	else if (a->vmpl >= RMP_NR_VMPLS ||
 		 !(g->perms[a->vmpl] & rmp_needed_perm(a)))
 		a->error_code = err | RMP_NPF_ERR_VMPL;
@@ -449,7 +542,8 @@ static enum rmp_access_result rmp_guest_access(const struct rmp_entry *g,
  * @m:		the model.
  * @a:		the access; @a->error_code is set when it faults.
  *
- * An address outside the model is treated as a hypervisor-owned page.
+ * An address outside the model is treated as a hypervisor-owned page. The
+ * rules and error codes are listed with the prototype in rmp_model.h.
  *
  * Return: RMP_ACCESS_OK, or the kind of fault the access raises.
  */
@@ -457,14 +551,13 @@ enum rmp_access_result rmp_model_access(const struct rmp_model *m,
 					struct rmp_access *a)
 {
 	static const struct rmp_entry hv_page;
-	const struct rmp_entry *g = rmp_governing(m, a->spa);
+	const struct rmp_entry *g;
 
 	a->error_code = 0;
-	if (!g)
-		g = &hv_page;
 	if (a->who == RMP_ACCESS_HOST)
-		return rmp_host_access(g, a);
-	return rmp_guest_access(g, a);
+		return rmp_host_access(m, a);
+	g = rmp_governing(m, a->spa);
+	return rmp_guest_access(g ? g : &hv_page, a);
 }
 
 /**

@@ -19,7 +19,7 @@
 
 #define RMP_NR_VMPLS		4
 
-/* Per-VMPL permission bits (RMPADJUST ATTRS[7:0] / RMP entry masks). */
+/* Per-VMPL permission bits (RMP entry masks; RMPADJUST RDX[15:8]). */
 #define RMP_PERM_READ		0x1
 #define RMP_PERM_WRITE		0x2
 #define RMP_PERM_XUSER		0x4
@@ -38,15 +38,25 @@ enum rmp_pg_size {
 #define RMPUPDATE_FAIL_INUSE		3
 #define RMPUPDATE_FAIL_OVERLAP		4
 
-/* PSMASH return codes (EAX). */
+/*
+ * PSMASH return codes (EAX). FAIL_INUSE is transient (retry). FAIL_BADADDR
+ * means the entry is not an assigned 2M entry, for instance it is already
+ * 4K: the caller looks the entry up and treats "already 4K" as done.
+ */
 #define PSMASH_SUCCESS			0
 #define PSMASH_FAIL_INPUT		1
 #define PSMASH_FAIL_PERMISSION		2
 #define PSMASH_FAIL_INUSE		3
+#define PSMASH_FAIL_BADADDR		7
 
-/* PVALIDATE return codes (EAX); "no change" is reported through CF. */
+/*
+ * PVALIDATE return codes (EAX); "no change" is reported through CF.
+ * PVALIDATE_FAIL_PERMISSION is the model's answer to PVALIDATE at VMPL 1-3,
+ * a modelling choice: see rmp_model_pvalidate().
+ */
 #define PVALIDATE_SUCCESS		0
 #define PVALIDATE_FAIL_INPUT		1
+#define PVALIDATE_FAIL_PERMISSION	2
 #define PVALIDATE_FAIL_SIZEMISMATCH	6
 
 /* RMPADJUST return codes (EAX). */
@@ -56,15 +66,42 @@ enum rmp_pg_size {
 #define RMPADJUST_FAIL_SIZEMISMATCH	6
 
 /*
- * Nested page fault error code bits reported to the host for an access that
- * breaks an RMP rule, and the guest #VC error code for a private access to
- * an assigned page that is not validated.
+ * RMPADJUST attributes (RDX): target VMPL in bits 7:0, the permission mask
+ * (RMP_PERM_*) in bits 15:8, VMSA in bit 16; the other bits are reserved.
+ * Linux's snp_set_vmsa() passes RMPADJUST_VMSA | 1: target VMPL1, VMSA.
  */
+#define RMPADJUST_VMPL_MASK		0xffULL
+#define RMPADJUST_PERM_SHIFT		8
+#define RMPADJUST_PERM_MASK		0xffULL
+#define RMPADJUST_VMSA			BIT_ULL(16)
+#define RMPADJUST_ATTRS(vmpl, perms)					\
+	(((u64)(vmpl) & RMPADJUST_VMPL_MASK) |				\
+	 (((u64)(perms) & RMPADJUST_PERM_MASK) << RMPADJUST_PERM_SHIFT))
+
+/*
+ * #PF / #NPF error code bits of an access that breaks an RMP rule, and the
+ * guest #VC error code for a private access to an assigned page that is not
+ * validated.
+ *
+ * The usual #PF bits come first. PRESENT is set in every RMP fault: the RMP
+ * check runs only on a translation that exists (a missing one is an ordinary
+ * fault, handled before any RMP check), and the model is only asked about
+ * such accesses. USER is set in every #NPF, because the nested walk treats
+ * all guest accesses as user accesses (a guest kernel's PVALIDATE exits
+ * with 0xc80000005); in a host #PF it says the host access came from CPL 3.
+ * FETCH marks an instruction fetch.
+ *
+ * SIZEM (bit 35) is set only by PVALIDATE and RMPADJUST naming a 4K page
+ * inside a 2M RMP entry; an ordinary access never sets it.
+ */
+#define RMP_PF_ERR_PRESENT	BIT_ULL(0)
+#define RMP_PF_ERR_WRITE	BIT_ULL(1)
+#define RMP_PF_ERR_USER		BIT_ULL(2)
+#define RMP_PF_ERR_FETCH	BIT_ULL(4)
 #define RMP_PF_ERR_RMP		BIT_ULL(31)
 #define RMP_NPF_ERR_PRIVATE	BIT_ULL(34)
 #define RMP_NPF_ERR_SIZEM	BIT_ULL(35)
 #define RMP_NPF_ERR_VMPL	BIT_ULL(36)
-#define RMP_PF_ERR_WRITE	BIT_ULL(1)
 #define RMP_VC_NOT_VALIDATED	0x404
 
 /**
@@ -76,7 +113,8 @@ enum rmp_pg_size {
  * @pagesize:	RMP_PG_4K or RMP_PG_2M. A 2M entry lives at the 2 MiB aligned
  *		page and governs the 511 entries after it.
  * @immutable:	only firmware may change the entry.
- * @vmsa:	the page is a VMSA (set through RMPADJUST by VMPL0 only).
+ * @vmsa:	the page is a VMSA. Written by RMPADJUST at VMPL0 only; the
+ *		bit is ignored in an RMPADJUST from any other VMPL.
  * @inuse:	model of another agent holding the entry (returns FAIL_INUSE);
  *		set by rmp_model_set_inuse(), never by the guest.
  * @perms:	per-VMPL permission masks (RMP_PERM_*). VMPL0 gets all
@@ -145,8 +183,15 @@ enum rmp_access_result {
  * @vmpl:	the accessing guest's VMPL (guest accesses only).
  * @private_access: the guest access has the C-bit set (private).
  * @write:	the access is a write.
- * @exec:	the access is an instruction fetch (guest; supervisor mode).
- * @pagesize:	guest mapping size (RMP_PG_4K/2M) for the size check.
+ * @exec:	the access is an instruction fetch (guest accesses only).
+ * @user:	the access comes from CPL 3. For the host it sets #PF bit 2;
+ *		for the guest it makes a fetch need Execute-user instead of
+ *		Execute-supervisor (a #NPF has bit 2 set whatever the CPL).
+ * @pagesize:	size of the mapping the access goes through, RMP_PG_4K or
+ *		RMP_PG_2M. Guest: the nested page table mapping, which must
+ *		match the RMP entry's page size. Host: the host's own mapping;
+ *		a write through a 2M (or 1G: pass RMP_PG_2M) mapping is checked
+ *		against every 4K page of the 2 MiB holding @spa. Zero is 4K.
  * @error_code:	out: the #PF / #NPF / #VC error code of a faulting access.
  */
 struct rmp_access {
@@ -158,6 +203,7 @@ struct rmp_access {
 	bool private_access;
 	bool write;
 	bool exec;
+	bool user;
 	int pagesize;
 	u64 error_code;
 };
@@ -186,7 +232,16 @@ int rmp_model_lookup(const struct rmp_model *m, u64 spa, struct rmp_entry *out);
 int rmp_model_rmpupdate(struct rmp_model *m, u64 spa,
 			const struct rmp_model_state *st);
 
-/** rmp_model_psmash() - PSMASH: split a 2M entry into 512 4K entries. */
+/**
+ * rmp_model_psmash() - PSMASH: split a 2M entry into 512 4K entries.
+ * @m:		the model.
+ * @spa:	2 MiB aligned system address of the 2M page.
+ *
+ * Return: PSMASH_SUCCESS; PSMASH_FAIL_INPUT for a misaligned address or a
+ * region not wholly inside the model; PSMASH_FAIL_BADADDR when the entry is
+ * not an assigned 2M entry (a 4K entry, e.g. one already smashed, or a
+ * hypervisor page), with nothing changed; PSMASH_FAIL_INUSE (retry).
+ */
 int rmp_model_psmash(struct rmp_model *m, u64 spa);
 
 /**
@@ -195,15 +250,19 @@ int rmp_model_psmash(struct rmp_model *m, u64 spa);
  * @spa:	system physical address the guest page maps to.
  * @gpa:	guest physical address of the page.
  * @asid:	the guest's ASID.
- * @vmpl:	the guest's VMPL (PVALIDATE is a VMPL0 instruction).
+ * @vmpl:	the guest's VMPL. PVALIDATE is a VMPL0 instruction: at VMPL
+ *		1-3 it changes nothing and returns PVALIDATE_FAIL_PERMISSION
+ *		(a modelling choice); above 3 is PVALIDATE_FAIL_INPUT.
  * @pagesize:	RMP_PG_4K or RMP_PG_2M.
  * @validate:	1 to validate, 0 to rescind.
  * @no_change:	out: rFLAGS.CF, set when Validated already had the value.
  * @npf_error:	out: when the result is -1, the #NPF error code to report.
  *
  * Return: PVALIDATE_* code in EAX, or -1 when the instruction does not
- * complete but exits to the host with a nested page fault (page not assigned
- * to this ASID at this GPA).
+ * complete but exits to the host with a nested page fault: page not
+ * assigned to this ASID at this GPA (PRESENT|USER|RMP|PRIVATE), or a 4K
+ * request on a page inside a 2M RMP entry (the same plus SIZEM, i.e.
+ * 0xc80000005: the host PSMASHes and lets the guest retry).
  */
 int rmp_model_pvalidate(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 			u32 vmpl, int pagesize, int validate, bool *no_change,
@@ -211,14 +270,42 @@ int rmp_model_pvalidate(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 
 /**
  * rmp_model_rmpadjust() - RMPADJUST by the guest at @cur_vmpl.
- * @attrs:	bits 7:0 permission mask, bits 15:8 target VMPL, bit 16 VMSA.
+ * @m:		the model.
+ * @spa:	system physical address the guest page maps to.
+ * @gpa:	guest physical address of the page.
+ * @asid:	the guest's ASID.
+ * @cur_vmpl:	the VMPL executing RMPADJUST.
+ * @pagesize:	RMP_PG_4K or RMP_PG_2M.
+ * @attrs:	RDX: bits 7:0 target VMPL, bits 15:8 permission mask, bit 16
+ *		VMSA (see RMPADJUST_ATTRS()). VMSA is ignored, not refused,
+ *		when @cur_vmpl is not 0: the entry's VMSA bit is left as is.
+ * @npf_error:	out: when the result is -1, the #NPF error code to report.
  *
- * Return: RMPADJUST_* code, or -1 with *@npf_error set for a nested fault.
+ * Return: RMPADJUST_* code, or -1 with *@npf_error set for a nested fault
+ * (the same codes as rmp_model_pvalidate()).
  */
 int rmp_model_rmpadjust(struct rmp_model *m, u64 spa, u64 gpa, u32 asid,
 			u32 cur_vmpl, int pagesize, u64 attrs, u64 *npf_error);
 
-/** rmp_model_access() - check one memory access against the RMP. */
+/**
+ * rmp_model_access() - check one memory access against the RMP.
+ * @m:		the model.
+ * @a:		the access; @a->error_code is set when it faults.
+ *
+ * Host: reads never fault; a write faults (#PF, PRESENT|WRITE|RMP, plus
+ * USER from CPL 3: 0x80000003 from the kernel) when the page is assigned,
+ * or through a 2M mapping when any page of its 2 MiB is assigned.
+ *
+ * Guest: a shared access faults only on an assigned page (#NPF without
+ * PRIVATE). A private access gets a #NPF with PRESENT|USER|RMP|PRIVATE
+ * (plus WRITE/FETCH) when the page is not its own, or when the nested
+ * mapping size differs from the RMP entry's: a 4K mapping over a 2M entry
+ * (the host PSMASHes and retries) or a 2M mapping over 4K entries (the host
+ * maps at 4K and retries); never with SIZEM. Then VMPL permissions (#NPF
+ * plus VMPL), then Validated (#VC 0x404 in the guest).
+ *
+ * Return: RMP_ACCESS_OK, or the kind of fault the access raises.
+ */
 enum rmp_access_result rmp_model_access(const struct rmp_model *m,
 					struct rmp_access *a);
 

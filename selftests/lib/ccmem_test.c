@@ -1,98 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ccmem_test.c - the selftest library; see ccmem_test.h.
+ * ccmem_test.c - the selftests' own helpers; see ccmem_test.h.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ccmem_test.h"
+#include "ghcb.h"
 
-int ccmem_dev_open(void)
-{
-	int fd = open("/dev/ccmem", O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
-int ccmem_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret = ioctl(fd, cmd, arg);
-
-	return ret < 0 ? -errno : ret;
-}
-
-int tvm_create_fd(int dev, uint32_t type, uint32_t backend, uint32_t qlen,
-		  struct ccmem_vm_create *out)
-{
-	struct ccmem_vm_create c = {
-		.type = type,
-		.backend = backend,
-		.fault_queue_len = qlen,
-	};
-	int fd = ccmem_ioctl(dev, CCMEM_CREATE_VM, &c);
-
-	if (out)
-		*out = c;
-	return fd;
-}
-
-void *map_backing(uint64_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-int tvm_region(int fd, uint64_t gpa, uint64_t size, void *uaddr, uint32_t flags)
-{
-	struct ccmem_region r = {
-		.gpa = gpa,
-		.size = size,
-		.shared_uaddr = (uintptr_t)uaddr,
-		.flags = flags,
-	};
-
-	return ccmem_ioctl(fd, CCMEM_VM_ADD_REGION, &r);
-}
-
+/* Open /dev/ccmem and create an SNP VM on the emu backend. */
 int tvm_create(struct tvm *t, uint32_t qlen)
 {
 	struct ccmem_vm_create c;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
-	t->dev = ccmem_dev_open();
+	t->dev = ccmem_open_dev();
 	if (t->dev < 0)
 		return t->dev;
-	t->fd = tvm_create_fd(t->dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, qlen, &c);
+	t->fd = ccmem_vm_create(t->dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, qlen,
+				&c);
 	if (t->fd < 0)
 		return t->fd;
-	t->asid = c.asid;
+	t->key_id = c.key_id;
 	t->backend = c.backend_used;
 	return 0;
 }
 
+/* The VM's first region, with a backing of its own in t->shared. */
 int tvm_add_region(struct tvm *t, uint64_t gpa, uint64_t size, uint32_t flags)
 {
-	int ret;
+	int ret = ccmem_vm_add_backed_region(t->fd, gpa, size, flags,
+					     &t->shared);
 
-	t->shared = map_backing(size);
-	if (!t->shared)
-		return -ENOMEM;
-	ret = tvm_region(t->fd, gpa, size, t->shared, flags);
 	if (!ret) {
 		t->gpa = gpa;
 		t->size = size;
 	}
 	return ret;
+}
+
+/* The standard VM: SNP on emu, one shared TSIZE region at TGPA. */
+int tvm_setup_std(struct tvm *t)
+{
+	int ret = tvm_create(t, 0);
+
+	return ret ?: tvm_add_region(t, TGPA, TSIZE, 0);
 }
 
 void tvm_destroy(struct tvm *t)
@@ -108,178 +67,129 @@ void tvm_destroy(struct tvm *t)
 	t->shared = NULL;
 }
 
-int tvm_set_attr(struct tvm *t, uint64_t gpa, uint64_t size, bool priv)
+/*
+ * Empty the pool's free list of scrubbed pages into a new helper VM @d, so
+ * that the pages a VM releases next are the very pages handed out next
+ * (the list is LIFO, and bounded: when it is full, released pages go back
+ * to the page allocator instead). Populating at most 511 pages of a 2 MiB
+ * block takes them 4 KiB at a time from the list; the i-th page taken is
+ * at tvm_drain_gpa(i). Keep @d while the test needs the list to itself;
+ * tvm_destroy() it at the end. @pages (optional) gets the pages taken.
+ *
+ * Return: 0 when the list is empty, or -errno.
+ */
+int tvm_drain_free_list(struct tvm *d, uint64_t *pages)
 {
-	struct ccmem_attributes a = {
-		.gpa = gpa,
-		.size = size,
-		.attributes = priv ? CCMEM_ATTR_PRIVATE : 0,
-	};
-
-	return ccmem_ioctl(t->fd, CCMEM_VM_SET_ATTRIBUTES, &a);
-}
-
-int tvm_populate(struct tvm *t, uint64_t gpa, uint64_t size, uint32_t flags,
-		 uint64_t *populated)
-{
-	struct ccmem_populate p = { .gpa = gpa, .size = size, .flags = flags };
-	int ret = ccmem_ioctl(t->fd, CCMEM_VM_POPULATE, &p);
-
-	if (populated)
-		*populated = p.populated;
-	return ret;
-}
-
-int tvm_pin(struct tvm *t, uint64_t gpa, uint64_t size)
-{
-	struct ccmem_pin p = { .gpa = gpa, .size = size };
-
-	return ccmem_ioctl(t->fd, CCMEM_VM_PIN, &p);
-}
-
-int tvm_unpin(struct tvm *t, uint64_t gpa, uint64_t size)
-{
-	struct ccmem_pin p = { .gpa = gpa, .size = size };
-
-	return ccmem_ioctl(t->fd, CCMEM_VM_UNPIN, &p);
-}
-
-int tvm_stats(struct tvm *t, struct ccmem_vm_stats *s)
-{
-	memset(s, 0, sizeof(*s));
-	return ccmem_ioctl(t->fd, CCMEM_VM_GET_STATS, s);
-}
-
-int tvm_read_faults(struct tvm *t, struct ccmem_fault *recs, uint32_t nr,
-		    uint32_t *count, uint32_t *pending)
-{
-	struct ccmem_fault_read r = { .records = (uintptr_t)recs, .nr = nr };
-	int ret = ccmem_ioctl(t->fd, CCMEM_VM_READ_FAULTS, &r);
-
-	if (count)
-		*count = r.count;
-	if (pending)
-		*pending = r.pending;
-	return ret;
-}
-
-int tvm_map(struct tvm *t, uint64_t gpa, uint64_t size, uint32_t shift,
-	    uint8_t *buf)
-{
-	struct ccmem_map m = {
-		.gpa = gpa,
-		.size = size,
-		.buf = (uintptr_t)buf,
-		.unit_shift = shift,
-	};
-
-	return ccmem_ioctl(t->fd, CCMEM_VM_GET_MAP, &m);
-}
-
-int tvm_inject(struct tvm *t, uint32_t op, uint32_t code, uint32_t count)
-{
-	struct ccmem_emu_inject i = { .op = op, .code = code, .count = count };
-
-	return ccmem_ioctl(t->fd, CCMEM_VM_EMU_INJECT, &i);
-}
-
-int tvm_op(struct tvm *t, struct ccmem_emu_op *op)
-{
-	return ccmem_ioctl(t->fd, CCMEM_VM_EMU_GUEST_OP, op);
-}
-
-static int tvm_op_out(struct tvm *t, struct ccmem_emu_op *op,
-		      struct ccmem_emu_op *out)
-{
-	int ret = tvm_op(t, op);
-
-	if (out)
-		*out = *op;
-	return ret;
-}
-
-int tvm_pvalidate(struct tvm *t, uint64_t gpa, bool is_2m, bool validate,
-		  struct ccmem_emu_op *out)
-{
-	struct ccmem_emu_op op = {
-		.op = CCMEM_EMU_PVALIDATE,
-		.flags = is_2m ? CCMEM_EMU_F_2M : 0,
-		.gpa = gpa,
-		.arg = validate,
-	};
-
-	return tvm_op_out(t, &op, out);
-}
-
-int tvm_rmpadjust(struct tvm *t, uint64_t gpa, bool is_2m, uint32_t vmpl,
-		  uint64_t attrs, struct ccmem_emu_op *out)
-{
-	struct ccmem_emu_op op = {
-		.op = CCMEM_EMU_RMPADJUST,
-		.flags = is_2m ? CCMEM_EMU_F_2M : 0,
-		.gpa = gpa,
-		.vmpl = vmpl,
-		.arg = attrs,
-	};
-
-	return tvm_op_out(t, &op, out);
-}
-
-static int tvm_rw(struct tvm *t, uint32_t kind, uint64_t gpa, const void *buf,
-		  uint32_t len, bool shared, struct ccmem_emu_op *out)
-{
-	struct ccmem_emu_op op = {
-		.op = kind,
-		.flags = shared ? CCMEM_EMU_F_SHARED : 0,
-		.gpa = gpa,
-		.buf = (uintptr_t)buf,
-		.len = len,
-	};
-
-	return tvm_op_out(t, &op, out);
-}
-
-int tvm_read(struct tvm *t, uint64_t gpa, void *buf, uint32_t len, bool shared,
-	     struct ccmem_emu_op *out)
-{
-	return tvm_rw(t, CCMEM_EMU_READ, gpa, buf, len, shared, out);
-}
-
-int tvm_write(struct tvm *t, uint64_t gpa, const void *buf, uint32_t len,
-	      bool shared, struct ccmem_emu_op *out)
-{
-	return tvm_rw(t, CCMEM_EMU_WRITE, gpa, buf, len, shared, out);
-}
-
-int tvm_host_write(struct tvm *t, uint64_t gpa, const void *buf, uint32_t len,
-		   struct ccmem_emu_op *out)
-{
-	return tvm_rw(t, CCMEM_EMU_HOST_WRITE, gpa, buf, len, false, out);
-}
-
-int tvm_lookup(struct tvm *t, uint64_t gpa, struct ccmem_emu_op *out)
-{
-	struct ccmem_emu_op op = { .op = CCMEM_EMU_LOOKUP, .gpa = gpa };
-
-	return tvm_op_out(t, &op, out);
-}
-
-/* Validate every 4 KiB page of a private range; -EPROTO if one fails. */
-int tvm_validate_range(struct tvm *t, uint64_t gpa, uint64_t size)
-{
-	struct ccmem_emu_op op;
-	uint64_t off;
+	long long n = ccmem_global_stat("free_list_pages");
+	uint64_t i;
 	int ret;
 
-	for (off = 0; off < size; off += SZ_4K) {
-		ret = tvm_pvalidate(t, gpa + off, false, true, &op);
-		if (ret)
-			return ret;
-		if (op.result != CCMEM_EMU_R_DONE || op.ret ||
-		    (op.out_flags & CCMEM_EMU_O_NOCHANGE))
-			return -EPROTO;
+	if (pages)
+		*pages = 0;
+	if (n < 0)
+		return -ENOENT;
+	ret = tvm_create(d, 0);
+	ret = ret ?: tvm_add_region(d, TGPA, (n / 511 + 1) * SZ_2M,
+				    CCMEM_REGION_F_PRIVATE);
+	for (i = 0; !ret && i < (uint64_t)n; i += 511)
+		ret = ccmem_vm_populate(d->fd, tvm_drain_gpa(i),
+					(n - i < 511 ? n - i : 511) * SZ_4K, 0,
+					NULL);
+	if (ret)
+		return ret;
+	if (pages)
+		*pages = n;
+	return ccmem_global_stat("free_list_pages") ? -EAGAIN : 0;
+}
+
+/* Where tvm_drain_free_list() put the @i-th page it took. */
+uint64_t tvm_drain_gpa(uint64_t i)
+{
+	return TGPA + (i / 511) * SZ_2M + SZ_4K + (i % 511) * SZ_4K;
+}
+
+/*
+ * Validate the private page at @gpa as its guest would and read it back
+ * through the guest. Return: 0 when it reads as zeros; -EILSEQ when it
+ * does not; -EPROTO when the instructions or the read did not complete;
+ * or the ioctl's -errno.
+ */
+int tvm_private_page_zero(int fd, uint64_t gpa)
+{
+	struct ccmem_emu_access acc;
+	uint8_t buf[SZ_4K];
+	int ret;
+
+	ret = ccmem_emu_pvalidate_range(fd, gpa, SZ_4K, true, false, NULL);
+	memset(buf, 0xff, sizeof(buf));
+	ret = ret ?: ccmem_emu_read(fd, gpa, buf, SZ_4K, ACC_PRIVATE, &acc);
+	if (ret)
+		return ret;
+	if (acc.result != CCMEM_EMU_R_DONE)
+		return -EPROTO;
+	return buf_is(buf, 0, sizeof(buf)) ? 0 : -EILSEQ;
+}
+
+/*
+ * A new VM takes every page of the pool's free list, which the test has
+ * just filled with the @pages pages it released (LIFO), and reads each
+ * through its guest. Return: 0 when it took exactly @pages pages and all
+ * read as zeros; -ERANGE when the list held *@bad pages instead; -EILSEQ
+ * when the *@bad-th page it took does not read as zeros; or -errno.
+ */
+int tvm_next_vm_reads_zeros(uint64_t pages, uint64_t *bad)
+{
+	uint64_t i, drained;
+	struct tvm next;
+	int ret;
+
+	ret = tvm_drain_free_list(&next, &drained);
+	if (!ret && drained != pages) {
+		*bad = drained;
+		ret = -ERANGE;
 	}
-	return 0;
+	for (i = 0; !ret && i < drained; i++) {
+		*bad = i;
+		ret = tvm_private_page_zero(next.fd, tvm_drain_gpa(i));
+	}
+	tvm_destroy(&next);
+	return ret;
+}
+
+/* A guest with RAM [TGPA, +@mem_size) under @policy, configured. */
+int tguest_create(struct ccmem_guest *g, uint32_t policy, uint64_t mem_size)
+{
+	struct ccmem_emu_guest_config cfg = ccmem_guest_config(policy, TGPA,
+							       mem_size);
+
+	return ccmem_guest_create(g, &cfg);
+}
+
+/*
+ * The GHCB termination reason an SNP guest sends after security event
+ * @sec: Linux's reason set for conversion and accept failures, the
+ * general reason otherwise.
+ */
+void tsec_term_reason(uint32_t sec, uint32_t *set, uint64_t *code)
+{
+	switch (sec) {
+	case CCMEM_SEC_CONVERT_BACKWARD:
+	case CCMEM_SEC_CONVERT_ERROR:
+	case CCMEM_SEC_CONVERT_NO_PROGRESS:
+		*set = GHCB_TERM_SET_LINUX;
+		*code = GHCB_TERM_PSC;
+		break;
+	case CCMEM_SEC_DOUBLE_ACCEPT:
+	case CCMEM_SEC_ACCEPT_FAILED:
+	case CCMEM_SEC_RELEASE_UNACCEPTED:
+		*set = GHCB_TERM_SET_LINUX;
+		*code = GHCB_TERM_PVALIDATE;
+		break;
+	default:
+		*set = GHCB_TERM_SET_GEN;
+		*code = GHCB_TERM_GEN_GENERAL;
+		break;
+	}
 }
 
 bool buf_is(const void *buf, uint8_t byte, size_t len)
@@ -290,6 +200,16 @@ bool buf_is(const void *buf, uint8_t byte, size_t len)
 		if (*p++ != byte)
 			return false;
 	return true;
+}
+
+/* One counter of /sys/kernel/debug/ccmem/stats; -1 if absent. */
+long long ccmem_global_stat(const char *name)
+{
+	long long val;
+
+	if (ccmem_debugfs_counter(CCMEM_DEBUGFS "/stats", name, &val))
+		return -1;
+	return val;
 }
 
 int ccmem_module_unload(const char *name)
@@ -311,29 +231,4 @@ int ccmem_module_load(const char *name)
 	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
 	close(fd);
 	return ret;
-}
-
-long long ccmem_global_stat(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/ccmem/stats", "r");
-	char key[64];
-	long long val, ret = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63[^:]: %lld\n", key, &val) == 2) {
-		if (!strcmp(key, name)) {
-			ret = val;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-int tvm_setup_std(struct tvm *t)
-{
-	int ret = tvm_create(t, 0);
-
-	return ret ? ret : tvm_add_region(t, TGPA, TSIZE, 0);
 }

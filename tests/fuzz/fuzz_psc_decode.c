@@ -6,11 +6,12 @@
  * real room of its buffer, the header, the entries) plus the host's side
  * of the story (the budget of an early return, which VMM exits succeed,
  * which part of guest-physical memory is the VM's). The target drives the
- * decoder exactly as host/kvm-snp/psc.c does and aborts when the decoder
+ * decoder exactly as host/kvm-snp/ghcb.c does and aborts when the decoder
  * breaks a rule:
  *
- *   - a header is accepted only when end_entry < min(253, room) and
- *     cur_entry <= end_entry and the reserved field is zero;
+ *   - a header is accepted only when end_entry < min(253, room) and the
+ *     reserved field is zero; one whose cur_entry is past end_entry has
+ *     nothing to do and is done at once;
  *   - every step covers only entries an independent check finds valid,
  *     a CONVERT run is exactly the remaining pages of its entries, of one
  *     operation, contiguous, at least one page and within the budget;
@@ -19,7 +20,7 @@
  *   - DONE means past end_entry or out of budget; BAD_ENTRY names an
  *     invalid entry.
  *
- * FUZZ_SRCS: platform/snp/psc_decode.c
+ * FUZZ_SRCS: host/kvm-snp/psc_decode.c
  *
  * scripts/fuzz names fuzz_one_input() as libFuzzer's entry point.
  */
@@ -27,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../platform/snp/psc_decode.h"
+#include "../../host/kvm-snp/psc_decode.h"
 
 #define VM_START	0x40000ULL
 
@@ -171,13 +172,18 @@ int fuzz_one_input(const uint8_t *data, size_t size)
 	psc_req_init(r, room, budget);
 	if (psc_req_header(r, hdr)) {
 		CHECK((hdr >> 32) || ((hdr >> 16) & 0xffff) >= room ||
-		      ((hdr >> 16) & 0xffff) >= PSC_MAX_ENTRIES ||
-		      (hdr & 0xffff) > ((hdr >> 16) & 0xffff));
+		      ((hdr >> 16) & 0xffff) >= PSC_MAX_ENTRIES);
 		return 0;
 	}
-	CHECK(!(hdr >> 32) && r->end < room && r->end < PSC_MAX_ENTRIES &&
-	      r->first <= r->end);
+	CHECK(!(hdr >> 32) && r->end < room && r->end < PSC_MAX_ENTRIES);
 	nr = psc_req_nr_entries(r);
+	/* cur_entry past end_entry: nothing to do, done at once (as KVM). */
+	if (r->first > r->end) {
+		CHECK(nr == 0);
+		psc_req_next(r, fuzz_in_vm, &vm, &s);
+		CHECK(s.kind == PSC_STEP_DONE && r->cur == r->first);
+		return 0;
+	}
 	for (i = 0; i < nr; i++)
 		r->e[i] = take_entry(&in, &vm, mode & 2);
 	memcpy(prev, r->e, nr * sizeof(u64));

@@ -20,6 +20,7 @@
 
 #include "unit.h"
 #include "../../guest/ga.h"
+#include "../../platform/snp/ghcb.h"
 
 #define KiB		1024ULL
 #define MiB		(1024 * KiB)
@@ -77,6 +78,8 @@ static struct fake {
 	u32 evil_at;		/* NAE exit number (1-based) to misbehave at */
 	enum evil evil;
 	u64 msr_error;		/* MSR protocol error code */
+	u64 term_msr;		/* the guest's termination request */
+	bool scratch_refused;	/* refuse SW_SCRATCH: EXITINFO1 2, 2 3 */
 	bool msr_bad_code;	/* answer with a wrong response code */
 
 	/* guest-side hooks */
@@ -139,9 +142,9 @@ static u64 chunk_of(u64 gpa)
 static void host_set_state(u64 gfn, u32 op, bool huge)
 {
 	struct fake_page *p = &fk.page[gfn];
-	bool priv = op == GA_PSC_PRIVATE;
+	bool priv = op == PSC_OP_PRIVATE;
 
-	if (op != GA_PSC_PRIVATE && op != GA_PSC_SHARED)
+	if (op != PSC_OP_PRIVATE && op != PSC_OP_SHARED)
 		return;
 	if (p->private != priv) {
 		p->private = priv;
@@ -156,7 +159,7 @@ static void host_finish_2m(u64 gfn, u32 op)
 {
 	u64 c = gfn / 512;
 
-	fk.rmp_2m[c] = op == GA_PSC_PRIVATE && !fk.backing_4k[c];
+	fk.rmp_2m[c] = op == PSC_OP_PRIVATE && !fk.backing_4k[c];
 }
 
 static u8 *data_page(u64 gpa, bool alloc)
@@ -191,6 +194,15 @@ static void host_write(u64 gpa, const void *buf, u32 len)
 }
 
 /* ---- env ops ---------------------------------------------------------------- */
+
+/* A VMGEXIT as the fake host reads it, from the GHCB_R_* registers. */
+struct fake_vmgexit {
+	u64 msr;
+	bool nae;
+	u64 exit_code;
+	u64 info2;
+	u64 scratch;
+};
 
 static int pv_2m(u64 gpa, bool validate, bool *nc)
 {
@@ -257,12 +269,10 @@ static void hold_here(void)
 	pthread_mutex_unlock(&fk.hmu);
 }
 
-static int op_pvalidate(void *priv, u64 gpa, bool huge, bool validate,
-			bool *nc)
+static int fake_pvalidate(u64 gpa, bool huge, bool validate, bool *nc)
 {
 	int rc;
 
-	(void)priv;
 	*nc = false;
 	if (fk.yield)
 		sched_yield();
@@ -357,39 +367,39 @@ static u64 psc_serve(u64 *hdr, u64 *ent, u32 room, u64 budget)
 	u64 e, gfn;
 
 	if (end >= room || (*hdr >> 32))
-		return GA_PSC_ERR_HDR;
+		return PSC_ERR_HDR;
 	while (cur <= end && budget) {
 		e = ent[cur];
-		gfn = GA_PSC_E_GFN(e);
-		npages = GA_PSC_E_HUGE(e) ? 512 : 1;
-		if ((GA_PSC_E_HUGE(e) && (gfn & 511)) ||
+		gfn = PSC_E_GFN(e);
+		npages = PSC_E_HUGE(e) ? 512 : 1;
+		if ((PSC_E_HUGE(e) && (gfn & 511)) ||
 		    gfn + npages > FAKE_PAGES)
-			return GA_PSC_ERR_ENTRY;
-		for (page = GA_PSC_E_CUR(e); page < npages && budget;
+			return PSC_ERR_ENTRY;
+		for (page = PSC_E_CUR(e); page < npages && budget;
 		     page++, budget--)
-			host_set_state(gfn + page, GA_PSC_E_OP(e),
-				       GA_PSC_E_HUGE(e));
+			host_set_state(gfn + page, PSC_E_OP(e),
+				       PSC_E_HUGE(e));
 		ent[cur] = (e & ~0xfffULL) | page;
 		if (page < npages)
 			break;
-		if (GA_PSC_E_HUGE(e))
-			host_finish_2m(gfn, GA_PSC_E_OP(e));
+		if (PSC_E_HUGE(e))
+			host_finish_2m(gfn, PSC_E_OP(e));
 		cur++;
 	}
 	*hdr = (*hdr & ~0xffffULL) | cur;
 	return 0;
 }
 
-static void fake_psc(struct ga_vmgexit *x)
+static void fake_psc(struct fake_vmgexit *x)
 {
-	u64 buf[1 + GA_PSC_MAX_ENTRIES] = { 0 };
+	u64 buf[1 + PSC_MAX_ENTRIES] = { 0 };
 	u64 off = x->scratch & (PAGE - 1);
 	u32 len = sizeof(buf);
 
 	fk.nae_exits++;
 	x->info2 = 0;
-	if (off < GA_GHCB_SHARED_BUF_OFF || x->scratch >= MEM_START) {
-		x->info2 = GA_PSC_ERR_GENERIC;
+	if (off < GHCB_SHARED_BUF_OFF || x->scratch >= MEM_START) {
+		x->info2 = PSC_ERR_GENERIC;
 		return;
 	}
 	if (off + len > PAGE)
@@ -410,41 +420,84 @@ static void fake_psc(struct ga_vmgexit *x)
 	host_write(x->scratch, buf, len);
 }
 
-static void fake_msr(struct ga_vmgexit *x)
+static void fake_msr(struct fake_vmgexit *x)
 {
 	u64 gfn = (x->msr >> 12) & 0xffffffffffULL;
 	u32 op = (x->msr >> 52) & 0xf;
 
 	fk.msr_exits++;
-	if ((x->msr & 0xfff) != GA_MSR_PSC_REQ || gfn >= FAKE_PAGES) {
+	if ((x->msr & 0xfff) != GHCB_MSR_PSC_REQ || gfn >= FAKE_PAGES) {
 		x->msr = 0xfffULL;
 		return;
 	}
 	if (fk.msr_bad_code) {
-		x->msr = GA_MSR_PSC_REQ;
+		x->msr = GHCB_MSR_PSC_REQ;
 		return;
 	}
 	if (fk.msr_error) {
-		x->msr = GA_MSR_PSC_RESP | (fk.msr_error << 32);
+		x->msr = GHCB_MSR_PSC_RESP | (fk.msr_error << 32);
 		return;
 	}
 	host_set_state(gfn, op, false);
-	x->msr = GA_MSR_PSC_RESP;
+	x->msr = GHCB_MSR_PSC_RESP;
 }
 
-static int op_vmgexit(void *priv, struct ga_vmgexit *x)
+static int fake_vmgexit(struct fake_vmgexit *x)
 {
-	(void)priv;
 	pthread_mutex_lock(&fk.mu);
 	fk.ops++;
 	if (!x->nae)
 		fake_msr(x);
-	else if (x->exit_code == GA_NAE_PSC)
+	else if (x->exit_code == GHCB_NAE_PSC)
 		fake_psc(x);
 	else
-		x->info2 = GA_PSC_ERR_GENERIC;
+		x->info2 = PSC_ERR_GENERIC;
 	pthread_mutex_unlock(&fk.mu);
 	return 0;
+}
+
+static int op_insn(void *priv, struct ga_insn *in)
+{
+	int rc;
+
+	(void)priv;
+	if (in->op != GA_INSN_PVALIDATE || in->rcx > 1 || in->rdx > 1)
+		return -GA_EINVAL;
+	rc = fake_pvalidate(in->gpa, in->rcx, in->rdx, &in->cf);
+	if (rc < 0)
+		return rc;
+	in->rax = rc;
+	return 0;
+}
+
+static int op_hypercall(void *priv, struct ga_hcall *hc)
+{
+	struct fake_vmgexit x = {
+		.msr = hc->r[GHCB_R_MSR],
+		.nae = hc->r[GHCB_R_NAE],
+		.exit_code = hc->r[GHCB_R_EXIT_CODE],
+		.info2 = hc->r[GHCB_R_EXIT_INFO2],
+		.scratch = hc->r[GHCB_R_SCRATCH],
+	};
+	int rc;
+
+	(void)priv;
+	if (!x.nae && GHCB_MSR_INFO(x.msr) == GHCB_MSR_TERM_REQ) {
+		pthread_mutex_lock(&fk.mu);
+		fk.term_msr = x.msr;
+		pthread_mutex_unlock(&fk.mu);
+		return -GA_ESTOP;
+	}
+	if (x.nae && fk.scratch_refused) {
+		hc->r[GHCB_R_EXIT_INFO1] = GHCB_EXITINFO1_ERROR;
+		hc->r[GHCB_R_EXIT_INFO2] = GHCB_ERR_INVALID_SCRATCH_AREA;
+		return 0;
+	}
+	rc = fake_vmgexit(&x);
+	hc->r[GHCB_R_MSR] = x.msr;
+	hc->r[GHCB_R_EXIT_INFO1] = 0;
+	hc->r[GHCB_R_EXIT_INFO2] = x.info2;
+	return rc;
 }
 
 static void op_lock(void *gpriv)
@@ -494,8 +547,8 @@ static void op_trace(void *priv, int event, u64 gpa, u64 size, u64 detail)
 }
 
 static const struct ga_env_ops ops = {
-	.pvalidate = op_pvalidate,
-	.vmgexit = op_vmgexit,
+	.insn = op_insn,
+	.hypercall = op_hypercall,
 	.read = op_read,
 	.write = op_write,
 	.lock = op_lock,
@@ -531,6 +584,8 @@ static void fake_reset(void)
 	fk.evil = EVIL_NONE;
 	fk.evil_at = 0;
 	fk.msr_error = 0;
+	fk.term_msr = 0;
+	fk.scratch_refused = false;
 	fk.msr_bad_code = false;
 	fk.unvalidate_before_rescind = 0;
 	fk.estop_gpa = 0;
@@ -565,14 +620,14 @@ static void setup_shift(u64 size, u32 shift, u32 policy)
 	if (!fk.unit_accepts || !bm_mem)
 		UNIT_FAIL("out of memory");
 	ASSERT_EQ(0, ga_guest_init(&g, MEM_START, MEM_START + size, shift,
-				   bm_mem, &ops, &fk));
+				   bm_mem, &ga_platform_snp, &ops, &fk));
 	g.policy = policy;
 	for (i = 0; i < MAX_CPUS; i++) {
 		memset(&cpu[i], 0, sizeof(cpu[i]));
 		cpu[i].g = &g;
 		cpu[i].id = i;
 		cpu[i].priv = &cpu[i];
-		cpu[i].ghcb_gpa = GHCB_GPA + i * PAGE;
+		cpu[i].comm_gpa = GHCB_GPA + i * PAGE;
 	}
 }
 
@@ -677,16 +732,16 @@ UNIT_TEST(guest_init_rejects_bad_arguments)
 	fake_reset();
 	memset(&g, 0, sizeof(g));
 	ASSERT_EQ(-GA_EINVAL, ga_guest_init(&g, MEM_START, MEM_START, 21, mem,
-					    &ops, &fk));
+					    &ga_platform_snp, &ops, &fk));
 	ASSERT_EQ(-GA_EINVAL, ga_guest_init(&g, MEM_START + PAGE,
-					    MEM_START + CHUNK, 21, mem, &ops,
+					    MEM_START + CHUNK, 21, mem, &ga_platform_snp, &ops,
 					    &fk));
 	ASSERT_EQ(-GA_EINVAL, ga_guest_init(&g, MEM_START, MEM_START + MiB, 21,
-					    mem, &ops, &fk));
+					    mem, &ga_platform_snp, &ops, &fk));
 	ASSERT_EQ(-GA_EINVAL, ga_guest_init(&g, MEM_START, MEM_START + CHUNK,
-					    21, mem, NULL, &fk));
+					    21, mem, &ga_platform_snp, NULL, &fk));
 	ASSERT_EQ(0, ga_guest_init(&g, MEM_START, MEM_START + 4 * CHUNK, 21,
-				   mem, &ops, &fk));
+				   mem, &ga_platform_snp, &ops, &fk));
 	ASSERT_EQ(&ga_platform_snp, g.plat);
 	ASSERT_EQ(1, g.nr_free);
 	ASSERT_EQ(MEM_START / PAGE, g.free[0].start);
@@ -701,7 +756,7 @@ UNIT_TEST(guest_init_rejects_bad_arguments)
 
 static u64 platform_calls(void)
 {
-	return g.stat.pvalidate_calls + g.stat.vmgexits;
+	return g.stat.accept_calls + g.stat.hypercalls;
 }
 
 UNIT_TEST(eager_1g_2m_ladder_vs_4k)
@@ -713,10 +768,10 @@ UNIT_TEST(eager_1g_2m_ladder_vs_4k)
 	ASSERT_EQ(512, g.stat.eager_accepts);
 	ASSERT_EQ(0, g.stat.lazy_accepts);
 	ASSERT_EQ(GiB, g.stat.accepted_bytes);
-	ASSERT_EQ(512, g.stat.pvalidate_calls);
-	ASSERT_EQ(3, g.stat.vmgexits);		/* 253 + 253 + 6 entries */
-	ASSERT_EQ(512, g.stat.psc_entries);
-	ASSERT_EQ(0, g.stat.psc_reissues);
+	ASSERT_EQ(512, g.stat.accept_calls);
+	ASSERT_EQ(3, g.stat.hypercalls);		/* 253 + 253 + 6 entries */
+	ASSERT_EQ(512, g.stat.convert_entries);
+	ASSERT_EQ(0, g.stat.convert_reissues);
 	ASSERT_EQ(0, g.stat.fallbacks_4k);
 	ASSERT_EQ(0, g.bm.nr_unaccepted);
 	ASSERT_EQ(GiB / PAGE, count_valid(MEM_START, GiB));
@@ -728,9 +783,9 @@ UNIT_TEST(eager_1g_2m_ladder_vs_4k)
 	g.force_4k = true;
 	ASSERT_EQ(0, ga_guest_boot(v));
 	ASSERT_EQ(512, g.stat.eager_accepts);
-	ASSERT_EQ(GiB / PAGE, g.stat.pvalidate_calls);
-	ASSERT_EQ((GiB / PAGE + 252) / 253, g.stat.vmgexits);
-	ASSERT_EQ(GiB / PAGE, g.stat.psc_entries);
+	ASSERT_EQ(GiB / PAGE, g.stat.accept_calls);
+	ASSERT_EQ((GiB / PAGE + 252) / 253, g.stat.hypercalls);
+	ASSERT_EQ(GiB / PAGE, g.stat.convert_entries);
 	ASSERT_EQ(GiB / PAGE, count_valid(MEM_START, GiB));
 	ASSERT_EQ(0, fk.no_change);
 	calls_4k = platform_calls();
@@ -747,7 +802,7 @@ UNIT_TEST(fallback_2m_to_4k_on_size_mismatch)
 	back_4k(CH(3));
 	ASSERT_EQ(0, ga_guest_boot(v));
 	ASSERT_EQ(1, g.stat.fallbacks_4k);
-	ASSERT_EQ(8 + 512, g.stat.pvalidate_calls);
+	ASSERT_EQ(8 + 512, g.stat.accept_calls);
 	ASSERT_EQ(16 * MiB / PAGE, count_valid(MEM_START, 16 * MiB));
 	ASSERT_TRUE(traced(GA_TR_FALLBACK_4K, CH(3), CHUNK, 0));
 	ASSERT_EQ(1, fk.rmp_2m[chunk_of(CH(2))]);
@@ -762,9 +817,9 @@ UNIT_TEST(partial_chunks_use_4k_pieces)
 	setup_shift(8 * MiB, 12, GA_POLICY_LAZY);
 	ASSERT_EQ(0, ga_accept(v, start, end - start, true));
 	/* 2 x 4K, one 2M, 2 x 4K: five entries in one request, five calls */
-	ASSERT_EQ(5, g.stat.psc_entries);
-	ASSERT_EQ(1, g.stat.vmgexits);
-	ASSERT_EQ(5, g.stat.pvalidate_calls);
+	ASSERT_EQ(5, g.stat.convert_entries);
+	ASSERT_EQ(1, g.stat.hypercalls);
+	ASSERT_EQ(5, g.stat.accept_calls);
 	ASSERT_EQ(516, g.stat.lazy_accepts);
 	ASSERT_EQ(516, count_valid(MEM_START, 8 * MiB));
 	ASSERT_EQ(516, count_valid(start, end - start));
@@ -807,7 +862,7 @@ UNIT_TEST(accept_covers_only_the_unaccepted_runs)
 	ASSERT_TRUE(traced(GA_TR_ACCEPT_EAGER, CH(0), 2 * CHUNK, 0));
 	ASSERT_TRUE(traced(GA_TR_ACCEPT_EAGER, CH(3), 2 * CHUNK, 0));
 	ASSERT_TRUE(traced(GA_TR_ACCEPT_EAGER, CH(6), 2 * CHUNK, 0));
-	ASSERT_EQ(8, g.stat.pvalidate_calls);
+	ASSERT_EQ(8, g.stat.accept_calls);
 	ASSERT_EQ(0, fk.no_change);
 	ASSERT_EQ(0, g.bm.nr_unaccepted);
 }
@@ -822,7 +877,7 @@ UNIT_TEST(lazy_accept_on_first_touch)
 	ASSERT_EQ(0, ga_guest_boot(v));
 	ASSERT_EQ(0, g.stat.accepted_bytes);
 	ASSERT_EQ(0, ga_access(v, addr, &val, sizeof(val), true));
-	ASSERT_EQ(1, g.stat.vc_accepts);
+	ASSERT_EQ(1, g.stat.exception_accepts);
 	ASSERT_EQ(1, g.stat.lazy_accepts);
 	ASSERT_EQ(0, g.stat.eager_accepts);
 	ASSERT_EQ(CHUNK, g.stat.accepted_bytes);
@@ -832,7 +887,7 @@ UNIT_TEST(lazy_accept_on_first_touch)
 	ASSERT_TRUE(traced(GA_TR_ACCEPT_LAZY, CH(5), CHUNK, 0));
 	ASSERT_EQ(0, ga_access(v, addr, &out, sizeof(out), false));
 	ASSERT_EQ(val, out);
-	ASSERT_EQ(1, g.stat.vc_accepts);
+	ASSERT_EQ(1, g.stat.exception_accepts);
 }
 
 UNIT_TEST(lazy_access_across_units_accepts_both)
@@ -845,7 +900,7 @@ UNIT_TEST(lazy_access_across_units_accepts_both)
 	for (i = 0; i < 32; i++)
 		buf[i] = (u8)(i * 7 + 1);
 	ASSERT_EQ(0, ga_access(v, addr, buf, sizeof(buf), true));
-	ASSERT_EQ(2, g.stat.vc_accepts);
+	ASSERT_EQ(2, g.stat.exception_accepts);
 	ASSERT_EQ(2, g.stat.lazy_accepts);
 	ASSERT_TRUE(accepted(CH(7)) && accepted(CH(8)));
 	ASSERT_EQ(0, ga_access(v, addr, out, sizeof(out), false));
@@ -888,7 +943,7 @@ UNIT_TEST(double_validation_2m_is_fatal)
 	setup(16 * MiB, GA_POLICY_LAZY);
 	attack_validate(CH(3), CHUNK);
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(2), 2 * CHUNK, true));
-	ASSERT_FATAL(v, GA_SEC_DOUBLE_VALIDATE, CH(3), 0);
+	ASSERT_FATAL(v, GA_SEC_DOUBLE_ACCEPT, CH(3), 0);
 	/* the run [2, 4) failed as a whole: nothing published */
 	ASSERT_TRUE(!accepted(CH(2)) && !accepted(CH(3)));
 	ASSERT_EQ(0, g.stat.lazy_accepts);
@@ -898,7 +953,7 @@ UNIT_TEST(double_validation_2m_is_fatal)
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(5), CHUNK, true));
 	ASSERT_EQ(-GA_EFATAL, ga_access(v, CH(2), buf, 8, false));
 	ASSERT_EQ(-GA_EFATAL, ga_convert(v, CH(2), PAGE, true));
-	ASSERT_EQ(-GA_EFATAL, ga_psc(v, CH(2), PAGE, GA_PSC_SHARED, false));
+	ASSERT_EQ(-GA_EFATAL, ga_psc(v, CH(2), PAGE, PSC_OP_SHARED, false));
 	ASSERT_EQ(0, fk.ops);
 }
 
@@ -908,8 +963,8 @@ UNIT_TEST(double_validation_4k_is_fatal)
 	g.force_4k = true;
 	attack_validate(CH(2) + 7 * PAGE, PAGE);
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(2), PAGE, true));
-	ASSERT_FATAL(v, GA_SEC_DOUBLE_VALIDATE, CH(2) + 7 * PAGE, 0);
-	ASSERT_EQ(8, g.stat.pvalidate_calls);
+	ASSERT_FATAL(v, GA_SEC_DOUBLE_ACCEPT, CH(2) + 7 * PAGE, 0);
+	ASSERT_EQ(8, g.stat.accept_calls);
 	ASSERT_TRUE(!accepted(CH(2)));
 }
 
@@ -922,7 +977,7 @@ UNIT_TEST(substitution_after_accept_is_fatal)
 	attack_remap(x);
 	ASSERT_EQ(-GA_EFATAL, ga_access(v, x + 8, &val, sizeof(val), false));
 	ASSERT_FATAL(v, GA_SEC_SUBSTITUTION, x, VC_404);
-	ASSERT_EQ(1, g.stat.vc_accepts);
+	ASSERT_EQ(1, g.stat.exception_accepts);
 	ASSERT_EQ(1, g.stat.lazy_accepts);
 }
 
@@ -945,7 +1000,7 @@ UNIT_TEST(rescind_of_unvalidated_page_is_fatal)
 	ASSERT_EQ(0, ga_guest_boot(v));
 	fk.unvalidate_before_rescind = x;
 	ASSERT_EQ(-GA_EFATAL, ga_convert(v, CH(1), 8 * PAGE, true));
-	ASSERT_FATAL(v, GA_SEC_RESCIND_UNVALIDATED, x, 0);
+	ASSERT_FATAL(v, GA_SEC_RELEASE_UNACCEPTED, x, 0);
 	/* rescinded 5 pages, then the sixth; nothing asked of the host */
 	ASSERT_EQ(16 * MiB / PAGE - 6, count_valid(MEM_START, 16 * MiB));
 	ASSERT_EQ(0, count_shared(MEM_START, 16 * MiB));
@@ -959,8 +1014,8 @@ UNIT_TEST(pvalidate_failure_is_fatal)
 	fk.fail_gpa = CH(1) + PAGE;
 	fk.fail_code = PV_FAIL_INPUT;
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(1), CHUNK, true));
-	ASSERT_FATAL(v, GA_SEC_PVALIDATE_FAILED, CH(1) + PAGE, PV_FAIL_INPUT);
-	ASSERT_EQ(2, g.stat.pvalidate_calls);
+	ASSERT_FATAL(v, GA_SEC_ACCEPT_FAILED, CH(1) + PAGE, PV_FAIL_INPUT);
+	ASSERT_EQ(2, g.stat.accept_calls);
 
 	/* a size mismatch on a 4K request has nothing to fall back to */
 	setup(16 * MiB, GA_POLICY_LAZY);
@@ -968,7 +1023,7 @@ UNIT_TEST(pvalidate_failure_is_fatal)
 	fk.fail_gpa = CH(1);
 	fk.fail_code = PV_FAIL_SIZE;
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(1), CHUNK, true));
-	ASSERT_FATAL(v, GA_SEC_PVALIDATE_FAILED, CH(1), PV_FAIL_SIZE);
+	ASSERT_FATAL(v, GA_SEC_ACCEPT_FAILED, CH(1), PV_FAIL_SIZE);
 	ASSERT_EQ(0, g.stat.fallbacks_4k);
 }
 
@@ -980,9 +1035,9 @@ UNIT_TEST(psc_partial_progress_is_reissued_2m)
 	fk.psc_chunk = 100;
 	ASSERT_EQ(0, ga_accept(v, CH(2), CHUNK, true));
 	/* one 2M entry served 100 pages per exit: 100..500, then 512 */
-	ASSERT_EQ(6, g.stat.vmgexits);
-	ASSERT_EQ(5, g.stat.psc_reissues);
-	ASSERT_EQ(1, g.stat.psc_entries);
+	ASSERT_EQ(6, g.stat.hypercalls);
+	ASSERT_EQ(5, g.stat.convert_reissues);
+	ASSERT_EQ(1, g.stat.convert_entries);
 	ASSERT_EQ(512, count_valid(CH(2), CHUNK));
 	ASSERT_EQ(0, v->psc_last_result);
 }
@@ -991,11 +1046,11 @@ UNIT_TEST(psc_partial_progress_is_reissued_4k)
 {
 	setup(16 * MiB, GA_POLICY_LAZY);
 	fk.psc_chunk = 100;
-	ASSERT_EQ(0, ga_psc(v, CH(1), CHUNK, GA_PSC_SHARED, false));
+	ASSERT_EQ(0, ga_psc(v, CH(1), CHUNK, PSC_OP_SHARED, false));
 	/* 253 entries (3 exits), 253 (3 exits), 6 (1 exit) */
-	ASSERT_EQ(7, g.stat.vmgexits);
-	ASSERT_EQ(4, g.stat.psc_reissues);
-	ASSERT_EQ(512, g.stat.psc_entries);
+	ASSERT_EQ(7, g.stat.hypercalls);
+	ASSERT_EQ(4, g.stat.convert_reissues);
+	ASSERT_EQ(512, g.stat.convert_entries);
 	ASSERT_EQ(512, count_shared(MEM_START, 16 * MiB));
 	ASSERT_EQ(512, count_shared(CH(1), CHUNK));
 	ASSERT_EQ(0, g.terminated);
@@ -1008,39 +1063,101 @@ static void expect_backward(enum evil how, bool huge, u64 at)
 	fk.psc_chunk = 100;
 	fk.evil = how;
 	fk.evil_at = 2;
-	ASSERT_EQ(-GA_EFATAL, ga_psc(v, CH(1), CHUNK, GA_PSC_SHARED, huge));
-	ASSERT_FATAL(v, GA_SEC_PSC_BACKWARD, at, v->event.detail);
-	ASSERT_EQ(2, g.stat.vmgexits);
-	ASSERT_EQ(1, g.stat.psc_reissues);
+	ASSERT_EQ(-GA_EFATAL, ga_psc(v, CH(1), CHUNK, PSC_OP_SHARED, huge));
+	ASSERT_FATAL(v, GA_SEC_CONVERT_BACKWARD, at, v->event.detail);
+	ASSERT_EQ(2, g.stat.hypercalls);
+	ASSERT_EQ(1, g.stat.convert_reissues);
 }
 
 UNIT_TEST(psc_backward_progress_is_fatal)
 {
 	/* 4K entries: the header had reached entry 100 */
 	expect_backward(EVIL_REWIND_ENTRY, false, CH(1) + 100 * PAGE);
-	ASSERT_EQ(GA_PSC_MAX_ENTRIES - 1, (v->event.detail >> 16) & 0xffff);
+	ASSERT_EQ(PSC_MAX_ENTRIES - 1, (v->event.detail >> 16) & 0xffff);
 	ASSERT_EQ(0, v->event.detail & 0xffff);
 	expect_backward(EVIL_END_ENTRY, false, CH(1) + 100 * PAGE);
-	ASSERT_EQ(GA_PSC_MAX_ENTRIES, (v->event.detail >> 16) & 0xffff);
+	ASSERT_EQ(PSC_MAX_ENTRIES, (v->event.detail >> 16) & 0xffff);
 	expect_backward(EVIL_RESERVED, true, CH(1));
 	ASSERT_EQ(1, v->event.detail >> 32);
 	/* one 2M entry at page 100; the host puts it back to 50 */
 	expect_backward(EVIL_REWIND_PAGE, true, CH(1));
-	ASSERT_EQ(GA_PSC_ENTRY(CH(1) / PAGE, GA_PSC_SHARED, 1, 50),
+	ASSERT_EQ(PSC_ENTRY(CH(1) / PAGE, PSC_OP_SHARED, 1, 50),
 		  v->event.detail);
 }
 
 UNIT_TEST(psc_host_error_is_fatal)
 {
 	setup(16 * MiB, GA_POLICY_LAZY);
-	fk.psc_error = GA_PSC_ERR_GENERIC;
+	fk.psc_error = PSC_ERR_GENERIC;
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(3), CHUNK, true));
-	ASSERT_FATAL(v, GA_SEC_PSC_ERROR, CH(3), GA_PSC_ERR_GENERIC);
-	ASSERT_EQ(GA_PSC_ERR_GENERIC, v->psc_last_result);
-	ASSERT_EQ(1, g.stat.vmgexits);
-	ASSERT_EQ(0, g.stat.pvalidate_calls);
+	ASSERT_FATAL(v, GA_SEC_CONVERT_ERROR, CH(3), PSC_ERR_GENERIC);
+	ASSERT_EQ(PSC_ERR_GENERIC, v->psc_last_result);
+	ASSERT_EQ(1, g.stat.hypercalls);
+	ASSERT_EQ(0, g.stat.accept_calls);
 	ASSERT_TRUE(!accepted(CH(3)));
 	ASSERT_EQ(0, g.bm.nr_inflight);
+}
+
+/* A host that refuses the scratch area (SW_EXITINFO1 = 2) failed the PSC. */
+UNIT_TEST(psc_scratch_area_refused_is_fatal)
+{
+	setup(16 * MiB, GA_POLICY_LAZY);
+	fk.scratch_refused = true;
+	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(3), CHUNK, true));
+	ASSERT_FATAL(v, GA_SEC_CONVERT_ERROR, CH(3),
+		     GHCB_ERR_INVALID_SCRATCH_AREA);
+	ASSERT_EQ(0, g.stat.accept_calls);
+	ASSERT_TRUE(!accepted(CH(3)));
+}
+
+/* A guest that gives up sends the GHCB termination request with why. */
+static void expect_term(u32 reason, u32 set, u32 code)
+{
+	fk.term_msr = 0;
+	v->event.reason = reason;
+	ASSERT_EQ(-GA_ESTOP, ga_terminate(v));
+	ASSERT_EQ(GHCB_MSR_TERM_REQ, GHCB_MSR_INFO(fk.term_msr));
+	ASSERT_EQ(set, GHCB_MSR_TERM_SET(fk.term_msr));
+	ASSERT_EQ(code, GHCB_MSR_TERM_CODE(fk.term_msr));
+}
+
+UNIT_TEST(terminate_sends_ghcb_reason_set_and_code)
+{
+	setup(16 * MiB, GA_POLICY_LAZY);
+	/* Linux's set 1: GHCB_TERM_PSC and GHCB_TERM_PVALIDATE */
+	ASSERT_EQ(0x1100ULL, GHCB_MSR_TERM(1, 1) & ~0xff0000ULL);
+	ASSERT_EQ(0x11100ULL, GHCB_MSR_TERM(1, 1));
+	expect_term(GA_SEC_CONVERT_ERROR, 1, 1);
+	expect_term(GA_SEC_CONVERT_BACKWARD, 1, 1);
+	expect_term(GA_SEC_CONVERT_NO_PROGRESS, 1, 1);
+	expect_term(GA_SEC_DOUBLE_ACCEPT, 1, 2);
+	expect_term(GA_SEC_ACCEPT_FAILED, 1, 2);
+	expect_term(GA_SEC_RELEASE_UNACCEPTED, 1, 2);
+	expect_term(GA_SEC_SUBSTITUTION, 0, 0);
+	expect_term(GA_SEC_SHARED_ACCESS, 0, 0);
+	expect_term(GA_SEC_NONE, 0, 0);
+	ASSERT_EQ(9, g.stat.hypercalls);
+}
+
+/* The null platform: acceptance with no platform call at all. */
+UNIT_TEST(null_platform_accepts_with_no_platform_call)
+{
+	u64 gpa;
+
+	setup(64 * MiB, GA_POLICY_LAZY);
+	g.plat = &ga_platform_null;
+	ASSERT_EQ(0, ga_accept(v, CH(1), 3 * CHUNK, true));
+	ASSERT_TRUE(accepted(CH(1)) && accepted(CH(3)) && !accepted(CH(4)));
+	ASSERT_EQ(3, g.stat.accept_calls);	/* three 2 MiB steps */
+	ASSERT_EQ(0, g.stat.hypercalls);
+	ASSERT_EQ(0, fk.ops);
+	/* a lazy allocation accepts its units (and the guard unit) */
+	ASSERT_EQ(0, ga_alloc(v, 4, &gpa));
+	ASSERT_TRUE(accepted(gpa) && accepted(gpa + CHUNK));
+	ASSERT_EQ(0, g.stat.hypercalls);
+	ASSERT_EQ(0, fk.ops);
+	ASSERT_EQ(0, ga_terminate(v));
+	ASSERT_TRUE(!strcmp("null", g.plat->name));
 }
 
 UNIT_TEST(psc_no_progress_limit)
@@ -1049,40 +1166,40 @@ UNIT_TEST(psc_no_progress_limit)
 	setup(16 * MiB, GA_POLICY_LAZY);
 	fk.psc_stall = 15;
 	ASSERT_EQ(0, ga_accept(v, CH(3), CHUNK, true));
-	ASSERT_EQ(16, g.stat.vmgexits);
-	ASSERT_EQ(15, g.stat.psc_reissues);
+	ASSERT_EQ(16, g.stat.hypercalls);
+	ASSERT_EQ(15, g.stat.convert_reissues);
 	ASSERT_EQ(512, count_valid(CH(3), CHUNK));
 
 	/* ... the 16th in a row is fatal */
 	setup(16 * MiB, GA_POLICY_LAZY);
 	fk.psc_stall = 1000;
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(3), CHUNK, true));
-	ASSERT_FATAL(v, GA_SEC_PSC_NO_PROGRESS, CH(3), 16);
-	ASSERT_EQ(16, g.stat.vmgexits);
-	ASSERT_EQ(15, g.stat.psc_reissues);
-	ASSERT_EQ(0, g.stat.pvalidate_calls);
+	ASSERT_FATAL(v, GA_SEC_CONVERT_NO_PROGRESS, CH(3), 16);
+	ASSERT_EQ(16, g.stat.hypercalls);
+	ASSERT_EQ(15, g.stat.convert_reissues);
+	ASSERT_EQ(0, g.stat.accept_calls);
 }
 
 UNIT_TEST(psc_progress_resets_the_stall_count)
 {
 	setup(16 * MiB, GA_POLICY_LAZY);
 	fk.psc_chunk = 1;	/* one page per exit: never stalled */
-	ASSERT_EQ(0, ga_psc(v, CH(1), 40 * PAGE, GA_PSC_SHARED, false));
-	ASSERT_EQ(40, g.stat.vmgexits);
-	ASSERT_EQ(39, g.stat.psc_reissues);
+	ASSERT_EQ(0, ga_psc(v, CH(1), 40 * PAGE, PSC_OP_SHARED, false));
+	ASSERT_EQ(40, g.stat.hypercalls);
+	ASSERT_EQ(39, g.stat.convert_reissues);
 	ASSERT_EQ(40, count_shared(CH(1), CHUNK));
 }
 
 UNIT_TEST(psc_msr_protocol)
 {
 	setup(4 * MiB, GA_POLICY_EAGER);
-	g.psc_msr = true;
+	g.msr_protocol = true;
 	ASSERT_EQ(0, ga_guest_boot(v));
-	ASSERT_EQ(1024, g.stat.vmgexits);
+	ASSERT_EQ(1024, g.stat.hypercalls);
 	ASSERT_EQ(1024, fk.msr_exits);
 	ASSERT_EQ(0, fk.nae_exits);
-	ASSERT_EQ(1024, g.stat.psc_entries);
-	ASSERT_EQ(2, g.stat.pvalidate_calls);
+	ASSERT_EQ(1024, g.stat.convert_entries);
+	ASSERT_EQ(2, g.stat.accept_calls);
 	ASSERT_EQ(1024, count_valid(MEM_START, 4 * MiB));
 	ASSERT_EQ(0, v->psc_last_result);
 
@@ -1094,30 +1211,30 @@ UNIT_TEST(psc_msr_protocol)
 UNIT_TEST(psc_msr_errors_are_fatal)
 {
 	setup(4 * MiB, GA_POLICY_LAZY);
-	g.psc_msr = true;
+	g.msr_protocol = true;
 	fk.msr_error = 7;
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(1), CHUNK, true));
-	ASSERT_FATAL(v, GA_SEC_PSC_ERROR, CH(1), 7);
+	ASSERT_FATAL(v, GA_SEC_CONVERT_ERROR, CH(1), 7);
 	ASSERT_EQ(1, fk.msr_exits);
 
 	setup(4 * MiB, GA_POLICY_LAZY);
-	g.psc_msr = true;
+	g.msr_protocol = true;
 	fk.msr_bad_code = true;
-	ASSERT_EQ(-GA_EFATAL, ga_psc(v, CH(1), PAGE, GA_PSC_SHARED, false));
-	ASSERT_FATAL(v, GA_SEC_PSC_ERROR, CH(1), GA_MSR_PSC_REQ);
+	ASSERT_EQ(-GA_EFATAL, ga_psc(v, CH(1), PAGE, PSC_OP_SHARED, false));
+	ASSERT_FATAL(v, GA_SEC_CONVERT_ERROR, CH(1), GHCB_MSR_PSC_REQ);
 }
 
 UNIT_TEST(psc_raw_reports_host_errors_without_dying)
 {
 	u64 e[2] = {
-		GA_PSC_ENTRY(CH(1) / PAGE, GA_PSC_SHARED, 0, 0),
-		GA_PSC_ENTRY(CH(1) / PAGE + 1, GA_PSC_SHARED, 0, 0),
+		PSC_ENTRY(CH(1) / PAGE, PSC_OP_SHARED, 0, 0),
+		PSC_ENTRY(CH(1) / PAGE + 1, PSC_OP_SHARED, 0, 0),
 	};
 
 	setup(4 * MiB, GA_POLICY_LAZY);
 	/* end_entry past the real buffer: the host refuses the header */
 	ASSERT_EQ(0, ga_psc_raw(v, 0, 0, 300, e, 2));
-	ASSERT_EQ(GA_PSC_ERR_HDR, v->psc_last_result);
+	ASSERT_EQ(PSC_ERR_HDR, v->psc_last_result);
 	ASSERT_EQ(0, g.terminated);
 	ASSERT_EQ(0, count_shared(MEM_START, 4 * MiB));
 	/* a good one at an offset */
@@ -1125,24 +1242,24 @@ UNIT_TEST(psc_raw_reports_host_errors_without_dying)
 	ASSERT_EQ(0, v->psc_last_result);
 	ASSERT_EQ(2, count_shared(CH(1), CHUNK));
 	/* the buffer must fit the GHCB shared buffer */
-	ASSERT_EQ(-GA_EINVAL, ga_psc_raw(v, GA_GHCB_SHARED_BUF_SIZE - 16, 0,
+	ASSERT_EQ(-GA_EINVAL, ga_psc_raw(v, GHCB_SHARED_BUF_SIZE - 16, 0,
 					 1, e, 2));
 	ASSERT_EQ(-GA_EINVAL, ga_psc_raw(v, 0, 0, 0, e,
-					 GA_PSC_MAX_ENTRIES + 1));
+					 PSC_MAX_ENTRIES + 1));
 	/* backward progress stays fatal */
 	fk.psc_chunk = 1;
 	fk.evil = EVIL_REWIND_ENTRY;
 	fk.evil_at = fk.nae_exits + 2;
-	e[0] = GA_PSC_ENTRY(CH(1) / PAGE + 5, GA_PSC_SHARED, 0, 0);
-	e[1] = GA_PSC_ENTRY(CH(1) / PAGE + 6, GA_PSC_SHARED, 0, 0);
+	e[0] = PSC_ENTRY(CH(1) / PAGE + 5, PSC_OP_SHARED, 0, 0);
+	e[1] = PSC_ENTRY(CH(1) / PAGE + 6, PSC_OP_SHARED, 0, 0);
 	ASSERT_EQ(-GA_EFATAL, ga_psc_raw(v, 0, 0, 1, e, 2));
-	ASSERT_EQ(GA_SEC_PSC_BACKWARD, v->event.reason);
+	ASSERT_EQ(GA_SEC_CONVERT_BACKWARD, v->event.reason);
 }
 
 UNIT_TEST(psc_msr_raw_returns_the_response)
 {
-	u64 req = GA_MSR_PSC_REQ | ((CH(1) / PAGE) << 12) |
-		  ((u64)GA_PSC_SHARED << 52);
+	u64 req = GHCB_MSR_PSC_REQ | ((CH(1) / PAGE) << 12) |
+		  ((u64)PSC_OP_SHARED << 52);
 
 	setup(4 * MiB, GA_POLICY_LAZY);
 	ASSERT_EQ(0, ga_psc_msr_raw(v, req));
@@ -1154,18 +1271,18 @@ UNIT_TEST(psc_msr_raw_returns_the_response)
 	/* a bad request: the whole response comes back */
 	ASSERT_EQ(0, ga_psc_msr_raw(v, 0x123));
 	ASSERT_EQ(0xfff, v->psc_last_result);
-	ASSERT_EQ(3, g.stat.vmgexits);
+	ASSERT_EQ(3, g.stat.hypercalls);
 	ASSERT_EQ(0, g.terminated);
 }
 
 UNIT_TEST(psc_rejects_bad_arguments)
 {
 	setup(4 * MiB, GA_POLICY_LAZY);
-	ASSERT_EQ(-GA_EINVAL, ga_psc(v, CH(1) + 8, PAGE, GA_PSC_SHARED, false));
-	ASSERT_EQ(-GA_EINVAL, ga_psc(v, CH(1), 100, GA_PSC_SHARED, false));
-	ASSERT_EQ(-GA_EINVAL, ga_psc(v, CH(1), PAGE, GA_PSC_PSMASH, false));
-	ASSERT_EQ(0, ga_psc(v, CH(1), 0, GA_PSC_SHARED, false));
-	ASSERT_EQ(0, g.stat.vmgexits);
+	ASSERT_EQ(-GA_EINVAL, ga_psc(v, CH(1) + 8, PAGE, PSC_OP_SHARED, false));
+	ASSERT_EQ(-GA_EINVAL, ga_psc(v, CH(1), 100, PSC_OP_SHARED, false));
+	ASSERT_EQ(-GA_EINVAL, ga_psc(v, CH(1), PAGE, PSC_OP_PSMASH, false));
+	ASSERT_EQ(0, ga_psc(v, CH(1), 0, PSC_OP_SHARED, false));
+	ASSERT_EQ(0, g.stat.hypercalls);
 }
 
 /* ---- conversions ------------------------------------------------------------ */
@@ -1186,7 +1303,7 @@ UNIT_TEST(convert_round_trip_scrubs)
 	ASSERT_EQ(1, g.stat.to_shared);
 	ASSERT_EQ(1, g.nr_shared);
 	ASSERT_EQ(x / PAGE, g.shared[0].start);
-	ASSERT_TRUE(traced(GA_TR_CONVERT, x, PAGE, GA_PSC_SHARED));
+	ASSERT_TRUE(traced(GA_TR_CONVERT, x, PAGE, 1));
 
 	ASSERT_EQ(0, ga_convert(v, x, PAGE, false));
 	ASSERT_EQ(1, pg(x)->private);
@@ -1198,7 +1315,7 @@ UNIT_TEST(convert_round_trip_scrubs)
 	ASSERT_EQ(0, ga_access(v, x + 16, &pat, sizeof(pat), true));
 	ASSERT_EQ(0, ga_access(v, x + 16, &out, sizeof(out), false));
 	ASSERT_EQ(pat, out);
-	ASSERT_TRUE(traced(GA_TR_CONVERT, x, PAGE, GA_PSC_PRIVATE));
+	ASSERT_TRUE(traced(GA_TR_CONVERT, x, PAGE, 0));
 	ASSERT_EQ(0, fk.no_change);
 	ASSERT_EQ(0, g.terminated);
 }
@@ -1209,16 +1326,16 @@ UNIT_TEST(convert_whole_chunk_uses_2m)
 
 	setup(16 * MiB, GA_POLICY_EAGER);
 	ASSERT_EQ(0, ga_guest_boot(v));
-	pv = g.stat.pvalidate_calls;
-	ent = g.stat.psc_entries;
+	pv = g.stat.accept_calls;
+	ent = g.stat.convert_entries;
 	ASSERT_EQ(0, ga_convert(v, CH(4), CHUNK, true));
-	ASSERT_EQ(pv + 1, g.stat.pvalidate_calls);
-	ASSERT_EQ(ent + 1, g.stat.psc_entries);
+	ASSERT_EQ(pv + 1, g.stat.accept_calls);
+	ASSERT_EQ(ent + 1, g.stat.convert_entries);
 	ASSERT_EQ(512, count_shared(MEM_START, 16 * MiB));
 	ASSERT_EQ(512, g.stat.to_shared);
 	ASSERT_EQ(0, ga_convert(v, CH(4), CHUNK, false));
-	ASSERT_EQ(pv + 2, g.stat.pvalidate_calls);
-	ASSERT_EQ(ent + 2, g.stat.psc_entries);
+	ASSERT_EQ(pv + 2, g.stat.accept_calls);
+	ASSERT_EQ(ent + 2, g.stat.convert_entries);
 	ASSERT_EQ(16 * MiB / PAGE, count_valid(MEM_START, 16 * MiB));
 	ASSERT_EQ(1, fk.rmp_2m[chunk_of(CH(4))]);
 }
@@ -1415,7 +1532,7 @@ UNIT_TEST(lazy_alloc_accepts_with_the_guard_unit)
 	ASSERT_EQ(0, ga_alloc(v, 3 * 512 - 1, &b));
 	ASSERT_EQ(4, g.stat.lazy_accepts);
 	ASSERT_EQ(0, g.bm.nr_unaccepted);
-	ASSERT_EQ(0, g.stat.vc_accepts);
+	ASSERT_EQ(0, g.stat.exception_accepts);
 	ASSERT_EQ(8 * MiB / PAGE, count_valid(MEM_START, 8 * MiB));
 }
 
@@ -1439,7 +1556,7 @@ UNIT_TEST(failed_alloc_gives_the_pages_back)
 	u64 a = 0;
 
 	setup(8 * MiB, GA_POLICY_LAZY);
-	fk.psc_error = GA_PSC_ERR_GENERIC;
+	fk.psc_error = PSC_ERR_GENERIC;
 	ASSERT_EQ(-GA_EFATAL, ga_alloc(v, 2, &a));
 	ASSERT_EQ(1, g.nr_free);
 	ASSERT_EQ(MEM_START / PAGE, g.free[0].start);
@@ -1477,7 +1594,7 @@ UNIT_TEST(estop_mid_run_is_never_silent)
 	/* CH(2) was validated but not published: a retry is caught */
 	fk.estop_gpa = 0;
 	ASSERT_EQ(-GA_EFATAL, ga_accept(v, CH(2), 2 * CHUNK, true));
-	ASSERT_FATAL(v, GA_SEC_DOUBLE_VALIDATE, CH(2), 0);
+	ASSERT_FATAL(v, GA_SEC_DOUBLE_ACCEPT, CH(2), 0);
 }
 
 struct job {
@@ -1529,7 +1646,7 @@ UNIT_TEST(inflight_units_are_waited_for)
 	for (i = 0; i < 6; i++)
 		ASSERT_EQ(1, fk.unit_accepts[i]);
 	ASSERT_EQ(0, fk.unit_accepts[6]);
-	ASSERT_EQ(6, g.stat.pvalidate_calls);
+	ASSERT_EQ(6, g.stat.accept_calls);
 	ASSERT_EQ(0, fk.no_change);
 	ASSERT_EQ(0, g.bm.nr_inflight);
 }

@@ -6,7 +6,7 @@
  * host/kvm-snp/psc.c does and asserts the exact steps and codes.
  */
 #include "unit.h"
-#include "../../platform/snp/psc_decode.h"
+#include "../../host/kvm-snp/psc_decode.h"
 
 #define VM_START	0x40000ULL	/* gfn of 1 GiB */
 #define VM_PAGES	0x2000ULL	/* 32 MiB */
@@ -76,10 +76,21 @@ UNIT_TEST(header_end_bounded_by_real_room)
 	ASSERT_EQ(PSC_ERR_HDR, psc_req_header(r, HDR(0, 0)));
 }
 
-UNIT_TEST(header_cur_after_end_invalid)
+/* KVM completes a request whose cur_entry is past end_entry as success. */
+UNIT_TEST(header_cur_after_end_is_done_with_no_change)
 {
+	struct psc_step s;
+
 	psc_req_init(r, PSC_MAX_ENTRIES, NO_BUDGET);
-	ASSERT_EQ(PSC_ERR_HDR, psc_req_header(r, HDR(3, 2)));
+	ASSERT_EQ(0, psc_req_header(r, HDR(3, 2)));
+	ASSERT_EQ(0, psc_req_nr_entries(r));
+	psc_req_next(r, in_vm, NULL, &s);
+	ASSERT_EQ(PSC_STEP_DONE, s.kind);
+	ASSERT_EQ(3, r->cur);
+	/* Still past the end of the buffer: the bound comes first. */
+	ASSERT_EQ(PSC_ERR_HDR, psc_req_header(r, HDR(300, 253)));
+	ASSERT_EQ(0, psc_req_header(r, HDR(0xffff, 252)));
+	ASSERT_EQ(0, psc_req_nr_entries(r));
 	ASSERT_EQ(0, psc_req_header(r, HDR(2, 2)));
 	ASSERT_EQ(2, r->first);
 	ASSERT_EQ(2, r->cur);

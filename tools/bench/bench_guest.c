@@ -17,7 +17,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "../ccmem_vmm.h"
+#include "libccmem.h"
 #include "bench_guest.h"
 
 #define GUEST_GPA		(4ULL << 30)
@@ -25,33 +25,60 @@
 #define TARGET_LAZY		1.2	/* 64G/4G time, at most */
 #define TARGET_LADDER		50.0	/* 4K/2M platform calls, at least */
 
-/* One fresh guest runs @p to DONE; returns the run's wall time. */
+/* The guest counters a figure reads. */
+struct bg_stats {
+	uint64_t accept_calls;
+	uint64_t hypercalls;
+	uint64_t convert_entries;
+	uint64_t accepted_bytes;
+};
+
+static int bg_read_stats(struct ccmem_guest *g, struct bg_stats *st)
+{
+	struct ccmem_stats_table t = { 0 };
+	int ret = ccmem_stats_snapshot(g->vm, &t);
+
+	ret = ret ?: ccmem_stats_value(&t, "guest.accept_calls",
+				       &st->accept_calls);
+	ret = ret ?: ccmem_stats_value(&t, "guest.hypercalls", &st->hypercalls);
+	ret = ret ?: ccmem_stats_value(&t, "guest.convert_entries",
+				       &st->convert_entries);
+	ret = ret ?: ccmem_stats_value(&t, "guest.accepted_bytes",
+				       &st->accepted_bytes);
+	ccmem_stats_free(&t);
+	return ret;
+}
+
+/* One fresh guest runs @p to its end; returns the run's wall time. */
 static int bg_run_guest(__u64 size, __u32 policy, __u32 flags,
 			const struct ccmem_guest_insn *p, __u32 nr,
-			__u64 *ns, struct ccmem_guest_stats *st)
+			__u64 *ns, struct bg_stats *st)
 {
-	struct ccmem_guest_config cfg = { .policy = policy, .flags = flags };
-	struct vmm_guest g;
+	struct ccmem_emu_guest_config cfg = ccmem_guest_config(policy,
+							       GUEST_GPA, size);
+	struct ccmem_guest g;
 	struct ccmem_run run;
+	char what[192];
 	__u64 t0;
 	int ret;
 
-	ret = vmm_guest_create(&g, GUEST_GPA, size, &cfg);
-	if (!ret)
-		ret = vmm_program(&g, 0, p, nr);
+	cfg.flags = flags;
+	ret = ccmem_guest_create(&g, &cfg);
+	ret = ret ?: ccmem_guest_add_vcpu(&g, 0);
+	ret = ret ?: ccmem_vcpu_set_program(g.vcpu[0], p, nr);
 	if (!ret) {
 		t0 = bench_now_ns();
-		ret = vmm_run(&g, 0, &run);
+		ret = ccmem_guest_run(&g, 0, &run);
 		*ns = bench_now_ns() - t0;
 	}
-	if (!ret && run.exit_reason != CCMEM_EXIT_DONE) {
-		fprintf(stderr, "ccmem-bench: guest exit %s at step %u\n",
-			vmm_exit_name(run.exit_reason), run.pc);
+	if (!ret && run.exit_reason != CCMEM_EXIT_EMU_DONE) {
+		fprintf(stderr, "ccmem-bench: guest exit %s\n",
+			ccmem_run_describe(&run, what, sizeof(what)));
 		ret = -EIO;
 	}
 	if (!ret && st)
-		ret = vmm_guest_stats(&g, st);
-	vmm_guest_destroy(&g);
+		ret = bg_read_stats(&g, st);
+	ccmem_guest_destroy(&g);
 	return ret;
 }
 
@@ -106,7 +133,7 @@ static int bg_lazy_first_alloc(unsigned int *passed, unsigned int *failed)
 static int bg_eager_ladder(unsigned int *passed, unsigned int *failed)
 {
 	static const struct ccmem_guest_insn p[] = { { .op = CCMEM_GOP_BOOT } };
-	struct ccmem_guest_stats s2m, s4k;
+	struct bg_stats s2m, s4k;
 	__u64 t2m, t4k, c2m, c4k;
 	double ratio;
 	int ret;
@@ -120,18 +147,18 @@ static int bg_eager_ladder(unsigned int *passed, unsigned int *failed)
 				  CCMEM_GUEST_F_FORCE_4K, p, 1, &t4k, &s4k);
 	if (ret)
 		return ret;
-	c2m = s2m.pvalidate_calls + s2m.vmgexits;
-	c4k = s4k.pvalidate_calls + s4k.vmgexits;
+	c2m = s2m.accept_calls + s2m.hypercalls;
+	c4k = s4k.accept_calls + s4k.hypercalls;
 	printf("2M ladder   %llu PVALIDATE + %llu VMGEXIT = %llu calls, ",
-	       (unsigned long long)s2m.pvalidate_calls,
-	       (unsigned long long)s2m.vmgexits, c2m);
+	       (unsigned long long)s2m.accept_calls,
+	       (unsigned long long)s2m.hypercalls, c2m);
 	printf("%llu PSC entries, %.1f ms\n",
-	       (unsigned long long)s2m.psc_entries, t2m / 1e6);
+	       (unsigned long long)s2m.convert_entries, t2m / 1e6);
 	printf("forced 4K   %llu PVALIDATE + %llu VMGEXIT = %llu calls, ",
-	       (unsigned long long)s4k.pvalidate_calls,
-	       (unsigned long long)s4k.vmgexits, c4k);
+	       (unsigned long long)s4k.accept_calls,
+	       (unsigned long long)s4k.hypercalls, c4k);
 	printf("%llu PSC entries, %.1f ms\n",
-	       (unsigned long long)s4k.psc_entries, t4k / 1e6);
+	       (unsigned long long)s4k.convert_entries, t4k / 1e6);
 	ratio = (double)c4k / (double)(c2m ?: 1);
 	printf("time ratio 4K/2M: %.1fx (TCG wall clock, informational)\n",
 	       (double)t4k / (double)(t2m ?: 1));

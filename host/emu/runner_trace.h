@@ -60,5 +60,5 @@ DEFINE_EVENT(ccmem_guest_class, ccmem_guest_security,
 #undef TRACE_INCLUDE_PATH
 #define TRACE_INCLUDE_PATH .
 #undef TRACE_INCLUDE_FILE
-#define TRACE_INCLUDE_FILE guest_trace
+#define TRACE_INCLUDE_FILE runner_trace
 #include <trace/define_trace.h>

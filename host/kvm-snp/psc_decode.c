@@ -38,9 +38,12 @@ u64 psc_req_header(struct psc_req *r, u64 hdr)
 	u32 end = (hdr >> 16) & 0xffff;
 
 	/* end_entry indexes the buffer: bound it by the real room too. */
-	if (end >= PSC_MAX_ENTRIES || end >= r->room || cur > end ||
-	    (hdr >> 32))
+	if (end >= PSC_MAX_ENTRIES || end >= r->room || (hdr >> 32))
 		return PSC_ERR_HDR;
+	/*
+	 * cur_entry past end_entry: nothing is left to do. KVM completes
+	 * such a request as a success without touching anything.
+	 */
 	r->first = cur;
 	r->cur = cur;
 	r->end = end;

@@ -3,7 +3,7 @@
  * psc_decode.h - the host's decoder of GHCB Page State Change requests.
  *
  * Portable C (ccmem_compat.h only): the checks and the merging of a PSC
- * NAE request, without any I/O. host/kvm-snp/psc.c copies the request out
+ * NAE request, without any I/O. host/kvm-snp/ghcb.c copies the request out
  * of guest memory, drives this decoder, exits to the VMM for each merged
  * run and writes the progress back; the unit tests and the fuzzer drive
  * it directly.
@@ -26,29 +26,9 @@
 #ifndef CCMEM_PSC_DECODE_H
 #define CCMEM_PSC_DECODE_H
 
-#include "../include/ccmem_compat.h"
+#include "../../platform/include/ccmem_compat.h"
+#include "../../platform/snp/ghcb.h"
 
-#define PSC_MAX_ENTRIES		253
-#define PSC_HDR_SIZE		8
-#define PSC_ENTRY_SIZE		8
-
-/* Operations. */
-#define PSC_OP_PRIVATE		1
-#define PSC_OP_SHARED		2
-#define PSC_OP_PSMASH		3
-#define PSC_OP_UNSMASH		4
-
-/* SW_EXITINFO2 results. */
-#define PSC_ERR_HDR		((1ULL << 32) | 1)
-#define PSC_ERR_ENTRY		((1ULL << 32) | 2)
-#define PSC_ERR_GENERIC		(0x100ULL << 32)
-
-/* Entry fields. */
-#define PSC_E_CUR(e)		((u32)((e) & 0xfff))
-#define PSC_E_GFN(e)		(((e) >> 12) & 0xffffffffffULL)
-#define PSC_E_OP(e)		((u32)(((e) >> 52) & 0xf))
-#define PSC_E_HUGE(e)		((u32)(((e) >> 56) & 1))
-#define PSC_E_RSVD(e)		((e) >> 57)
 #define PSC_E_NPAGES(e)		(PSC_E_HUGE(e) ? CCMEM_PAGES_PER_2M : 1U)
 
 /**
@@ -117,6 +97,9 @@ void psc_req_init(struct psc_req *r, u32 room, u64 budget);
  * and below 253, cur_entry may not pass end_entry, the reserved field is
  * zero.
  *
+ * A cur_entry past end_entry is a request with nothing left to do: 0, no
+ * entries to copy, and psc_req_next() reports DONE at once.
+ *
  * Return: 0 (then copy psc_req_nr_entries() entries from @r->first), or
  * PSC_ERR_HDR.
  */
@@ -125,7 +108,7 @@ u64 psc_req_header(struct psc_req *r, u64 hdr);
 /* Number of entries the caller copies after psc_req_header(). */
 static inline u32 psc_req_nr_entries(const struct psc_req *r)
 {
-	return r->end - r->first + 1;
+	return r->first > r->end ? 0 : r->end - r->first + 1;
 }
 
 /**

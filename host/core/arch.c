@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arch.c - the registry of platform modules and of the emulated-guest
+ * runner, and the capabilities they make up.
+ *
+ * Each platform module registers a struct ccmem_arch_ops;
+ * CCMEM_CREATE_VM picks the one matching the requested VM type. When a
+ * platform module goes away, every VM of its type is reclaimed through the
+ * platform and detached: its fd stays valid but memory operations fail
+ * with -ENODEV. ccmem_guest.ko registers the runner that emulated vCPUs
+ * execute; a VM using it holds a reference on it and on its platform.
+ */
+#define pr_fmt(fmt) "ccmem: " fmt
+
+#include <linux/module.h>
+
+#include "ccmem_core.h"
+
+/* Protects ccmem_vms, ccmem_archs and ccmem_runner; before any vm->lock. */
+DEFINE_MUTEX(ccmem_vms_lock);
+LIST_HEAD(ccmem_vms);
+
+/* Registered platforms, indexed by VM type; under ccmem_vms_lock. */
+static const struct ccmem_arch_ops *ccmem_archs[CCMEM_VM_TDX + 1];
+static const struct ccmem_runner_ops *ccmem_runner;
+
+/**
+ * ccmem_register_arch() - make a VM type available.
+ * @ops: the platform's operations; must stay valid until
+ *	 ccmem_unregister_arch().
+ *
+ * Return: 0, -EINVAL for an unknown type or -EBUSY if one is registered.
+ */
+int ccmem_register_arch(const struct ccmem_arch_ops *ops)
+{
+	int ret = 0;
+
+	if (!ops || !ops->vm_type || ops->vm_type >= ARRAY_SIZE(ccmem_archs))
+		return -EINVAL;
+
+	mutex_lock(&ccmem_vms_lock);
+	if (ccmem_archs[ops->vm_type])
+		ret = -EBUSY;
+	else
+		ccmem_archs[ops->vm_type] = ops;
+	mutex_unlock(&ccmem_vms_lock);
+	if (!ret)
+		pr_info("%s VMs available\n", ops->name);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ccmem_register_arch);
+
+/**
+ * ccmem_unregister_arch() - remove a VM type, reclaiming its live VMs.
+ * @ops: as passed to ccmem_register_arch().
+ *
+ * Every live VM of the type has its memory returned to the hypervisor
+ * state through the platform, scrubbed and freed; the VM is then detached.
+ */
+void ccmem_unregister_arch(const struct ccmem_arch_ops *ops)
+{
+	struct ccmem_vm *vm;
+	unsigned int n = 0;
+
+	mutex_lock(&ccmem_vms_lock);
+	list_for_each_entry(vm, &ccmem_vms, node) {
+		mutex_lock(&vm->lock);
+		if (vm->arch == ops) {
+			ccmem_vm_reclaim_all(vm);
+			ops->vm_free(vm);
+			vm->arch = NULL;
+			vm->arch_data = NULL;
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+			vm->emu = NULL;
+#endif
+			if (vm->state == CCMEM_VM_STATE_LIVE)
+				vm->state = CCMEM_VM_STATE_DETACHED;
+			n++;
+		}
+		mutex_unlock(&vm->lock);
+	}
+	if (ccmem_archs[ops->vm_type] == ops)
+		ccmem_archs[ops->vm_type] = NULL;
+	mutex_unlock(&ccmem_vms_lock);
+	if (n)
+		pr_info("%s unloaded: reclaimed %u live VM(s)\n", ops->name, n);
+}
+EXPORT_SYMBOL_GPL(ccmem_unregister_arch);
+
+/* The platform of a VM type, or NULL; called with ccmem_vms_lock held. */
+const struct ccmem_arch_ops *ccmem_arch_get(u32 type)
+{
+	lockdep_assert_held(&ccmem_vms_lock);
+	if (!type || type >= ARRAY_SIZE(ccmem_archs))
+		return NULL;
+	return ccmem_archs[type];
+}
+
+/**
+ * ccmem_register_runner() - ccmem_guest.ko offers the emulated guest.
+ * @ops: its operations.
+ *
+ * Return: 0, or -EBUSY when a runner is already registered.
+ */
+int ccmem_register_runner(const struct ccmem_runner_ops *ops)
+{
+	int ret = 0;
+
+	mutex_lock(&ccmem_vms_lock);
+	if (ccmem_runner)
+		ret = -EBUSY;
+	else
+		ccmem_runner = ops;
+	mutex_unlock(&ccmem_vms_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ccmem_register_runner);
+
+/**
+ * ccmem_unregister_runner() - withdraw the emulated guest. VMs using it
+ * hold a module reference, so none is left by the time this runs.
+ * @ops: the operations passed to ccmem_register_runner().
+ */
+void ccmem_unregister_runner(const struct ccmem_runner_ops *ops)
+{
+	mutex_lock(&ccmem_vms_lock);
+	if (ccmem_runner == ops)
+		ccmem_runner = NULL;
+	mutex_unlock(&ccmem_vms_lock);
+}
+EXPORT_SYMBOL_GPL(ccmem_unregister_runner);
+
+/* The runner, with a module reference; or NULL. */
+const struct ccmem_runner_ops *ccmem_runner_get(void)
+{
+	const struct ccmem_runner_ops *ops;
+
+	mutex_lock(&ccmem_vms_lock);
+	ops = ccmem_runner;
+	if (ops && !try_module_get(ops->owner))
+		ops = NULL;
+	mutex_unlock(&ccmem_vms_lock);
+	return ops;
+}
+
+/**
+ * ccmem_vm_usable() - may memory operations run on this VM?
+ * @vm: the VM, with vm->lock held.
+ *
+ * Return: true for a live VM with its platform module present.
+ */
+bool ccmem_vm_usable(struct ccmem_vm *vm)
+{
+	lockdep_assert_held(&vm->lock);
+	return vm->state == CCMEM_VM_STATE_LIVE && vm->arch;
+}
+EXPORT_SYMBOL_GPL(ccmem_vm_usable);
+
+/* Bit (1 << type) for every registered type that @pred accepts. */
+static long ccmem_types_where(bool (*pred)(const struct ccmem_arch_ops *))
+{
+	long mask = 0;
+	u32 t;
+
+	mutex_lock(&ccmem_vms_lock);
+	for (t = 1; t < ARRAY_SIZE(ccmem_archs); t++)
+		if (ccmem_archs[t] && pred(ccmem_archs[t]))
+			mask |= BIT(t);
+	mutex_unlock(&ccmem_vms_lock);
+	return mask;
+}
+
+static bool ccmem_any(const struct ccmem_arch_ops *ops)
+{
+	return true;
+}
+
+static bool ccmem_has_hw(const struct ccmem_arch_ops *ops)
+{
+	return ops->hw_usable && ops->hw_usable();
+}
+
+static bool ccmem_has_emu(const struct ccmem_arch_ops *ops)
+{
+	return ops->emu_available && ops->emu_available();
+}
+
+/**
+ * ccmem_check_extension() - CCMEM_CHECK_EXTENSION.
+ * @vm: the VM asked, or NULL for /dev/ccmem.
+ * @cap: CCMEM_CAP_*.
+ *
+ * Return: 0 when the capability is absent, else its value.
+ */
+long ccmem_check_extension(struct ccmem_vm *vm, unsigned long cap)
+{
+	switch (cap) {
+	case CCMEM_CAP_VM_TYPES:
+		return vm ? BIT(vm->type) : ccmem_types_where(ccmem_any);
+	case CCMEM_CAP_HW_VM_TYPES:
+		if (vm)
+			return vm->backend == CCMEM_BACKEND_HW ? BIT(vm->type) : 0;
+		return ccmem_types_where(ccmem_has_hw);
+	case CCMEM_CAP_MAX_REGIONS:
+		return CCMEM_MAX_REGIONS;
+	case CCMEM_CAP_DELETE_REGION:
+	case CCMEM_CAP_CONVERT_ERROR_GPA:
+		return 1;
+	case CCMEM_CAP_MAX_VCPUS:
+		return CCMEM_MAX_VCPUS;
+	case CCMEM_CAP_STATS:
+		return 1;
+	case CCMEM_CAP_MAX_PINS:
+		return CCMEM_MAX_PINS;
+	case CCMEM_CAP_FAULT_QUEUE:
+		return 65536;
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	case CCMEM_CAP_EMU:
+		if (vm)
+			return vm->emu ? BIT(vm->type) : 0;
+		return ccmem_types_where(ccmem_has_emu);
+	case CCMEM_CAP_EMU_GUEST: {
+		const struct ccmem_runner_ops *r = ccmem_runner_get();
+
+		if (!r)
+			return 0;
+		module_put(r->owner);
+		return vm && !vm->emu ? 0 : 1;
+	}
+#endif
+	}
+	return 0;
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emu.c - the ioctls of ccmem_emu.h: what a VM on the software model of
+ * its platform offers beyond the production interface.
+ *
+ * The core checks the arguments that are the same for every platform and
+ * hands the request to the platform module's struct ccmem_arch_emu_ops,
+ * which the model answers. A VM on the real hardware has no such ops:
+ * every emu ioctl then fails with -EOPNOTSUPP.
+ *
+ * The same requests come from emulated vCPUs (ccmem_vcpu_emu_req()): their
+ * faults are not queued but become CCMEM_EXIT_MEMORY_FAULT exits, and the
+ * instruction or access is retried when the VMM runs the vCPU again, as
+ * the hardware re-executes a faulting instruction.
+ */
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ccmem_core.h"
+
+/**
+ * ccmem_emu_report_fault() - a guest-side request faulted to the VMM.
+ * @vm: the VM; vm->lock held.
+ * @req: the request; gets CCMEM_EMU_R_FAULT.
+ * @gpa: faulting guest physical address.
+ * @size: size of the faulting range.
+ * @reason: CCMEM_FAULT_*.
+ * @flags: CCMEM_FAULT_F_*.
+ * @error_code: the platform's error code.
+ *
+ * A request of an emulated vCPU keeps the fault in @req->fault; one of
+ * the VMM's ioctl queues a record and returns its seq.
+ *
+ * Return: 0, or -EAGAIN when the queue is full (nothing was queued).
+ */
+int ccmem_emu_report_fault(struct ccmem_vm *vm, struct ccmem_emu_req *req,
+			   u64 gpa, u64 size, u32 reason, u32 flags,
+			   u64 error_code)
+{
+	int ret = 0;
+
+	req->fault = (struct ccmem_fault) {
+		.gpa = gpa, .size = size, .reason = reason, .flags = flags,
+		.error_code = error_code, .vcpu = req->vcpu_id,
+	};
+	if (!req->vcpu)
+		ret = ccmem_queue_fault(vm, &req->fault, &req->fault_seq);
+	if (!ret)
+		req->result = CCMEM_EMU_R_FAULT;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ccmem_emu_report_fault);
+
+/**
+ * ccmem_emu_shared_access() - an access request to shared memory.
+ * @vm: the VM; vm->lock held; in the VMM's mm.
+ * @req: the access; CCMEM_ACCESS_F_WRITE says the direction.
+ *
+ * The VMM's buffer is copied through a bounce buffer, so that the shared
+ * backing and the VMM's buffer are never both touched by one copy.
+ *
+ * Return: 0, -ENOENT outside every region, -EFAULT, -ENOMEM.
+ */
+int ccmem_emu_shared_access(struct ccmem_vm *vm, struct ccmem_emu_req *req)
+{
+	bool write = req->flags & CCMEM_ACCESS_F_WRITE;
+	void *buf = req->kbuf;
+	int ret;
+
+	if (req->flags & CCMEM_ACCESS_F_CHECK)
+		return 0;
+	if (!buf) {
+		buf = kmalloc(req->len, GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			return -ENOMEM;
+		if (write && copy_from_user(buf, req->ubuf, req->len)) {
+			kfree(buf);
+			return -EFAULT;
+		}
+	}
+	if (write)
+		ret = ccmem_vm_shared_write(vm, req->gpa, buf, req->len);
+	else
+		ret = ccmem_vm_shared_read(vm, req->gpa, buf, req->len);
+	if (!req->kbuf) {
+		if (!ret && !write && copy_to_user(req->ubuf, buf, req->len))
+			ret = -EFAULT;
+		kfree(buf);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ccmem_emu_shared_access);
+
+/* Run @req under vm->lock; -EIO when the VM is no longer usable. */
+static int ccmem_emu_do(struct ccmem_vm *vm, struct ccmem_emu_req *req,
+			bool insn)
+{
+	lockdep_assert_held(&vm->lock);
+	if (!ccmem_vm_usable(vm))
+		return -EIO;
+	if (!vm->emu)
+		return -EOPNOTSUPP;
+	return insn ? vm->emu->guest_insn(vm, req) : vm->emu->access(vm, req);
+}
+
+/**
+ * ccmem_vcpu_emu_req() - a guest instruction or access of an emulated vCPU.
+ * @vcpu: the vCPU; called from its thread.
+ * @req: the request (@req->vcpu is set here).
+ * @insn: an instruction (else an access).
+ *
+ * A fault the host cannot resolve becomes a CCMEM_EXIT_MEMORY_FAULT; once
+ * the VMM runs the vCPU again the request is retried.
+ *
+ * Return: 0 (see req->result), -ESHUTDOWN, -EIO for a VM that is no longer
+ * live, or the platform's errno.
+ */
+int ccmem_vcpu_emu_req(struct ccmem_vcpu *vcpu, struct ccmem_emu_req *req,
+		       bool insn)
+{
+	struct ccmem_vm *vm = vcpu->vm;
+	struct ccmem_run exit;
+	int ret;
+
+	req->vcpu = vcpu;
+	req->vcpu_id = vcpu->id;
+	for (;;) {
+		if (ccmem_vcpu_stopping(vcpu))
+			return -ESHUTDOWN;
+		req->result = 0;
+		req->vector = 0;
+		req->rax = 0;
+		req->rflags = 0;
+		req->error_code = 0;
+		mutex_lock(&vm->lock);
+		ret = ccmem_emu_do(vm, req, insn);
+		mutex_unlock(&vm->lock);
+		if (ret || req->result != CCMEM_EMU_R_FAULT)
+			return ret;
+
+		memset(&exit, 0, sizeof(exit));
+		exit.exit_reason = CCMEM_EXIT_MEMORY_FAULT;
+		exit.memory_fault = req->fault;
+		if (ccmem_vcpu_exit(vcpu, &exit, false) == -ESHUTDOWN)
+			return -ESHUTDOWN;
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_GPL(ccmem_vcpu_emu_req);
+
+/**
+ * ccmem_vcpu_hypercall() - a hypercall of an emulated vCPU, to the host.
+ * @vcpu: the vCPU; called from its thread, vm->lock not held.
+ * @hc: the registers; results are written back into it.
+ *
+ * Return: 0, -ESHUTDOWN, or -EIO for a VM that is no longer live.
+ */
+int ccmem_vcpu_hypercall(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
+{
+	const struct ccmem_arch_emu_ops *emu;
+
+	if (ccmem_vcpu_stopping(vcpu))
+		return -ESHUTDOWN;
+	/*
+	 * The guest's reference on the platform module keeps the ops alive;
+	 * a detached VM has none left.
+	 */
+	emu = READ_ONCE(vcpu->vm->emu);
+	if (!emu || !READ_ONCE(vcpu->vm->arch))
+		return -EIO;
+	return emu->hypercall(vcpu, hc);
+}
+EXPORT_SYMBOL_GPL(ccmem_vcpu_hypercall);
+
+long ccmem_emu_insn_ioctl(struct ccmem_vm *vm, void __user *uarg)
+{
+	struct ccmem_emu_insn arg;
+	struct ccmem_emu_req req = {};
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
+		return -EINVAL;
+	if (arg.vcpu >= CCMEM_MAX_VCPUS || arg.gpa >= CCMEM_MAX_GPA)
+		return -EINVAL;
+	req.vcpu_id = arg.vcpu;
+	req.level = arg.level;
+	req.insn = arg.insn;
+	req.gpa = arg.gpa;
+	req.rcx = arg.rcx;
+	req.rdx = arg.rdx;
+	ret = ccmem_emu_do(vm, &req, true);
+	if (ret)
+		return ret;
+	arg.result = req.result;
+	arg.vector = req.vector;
+	arg.rax_out = req.rax;
+	arg.rflags_out = req.rflags;
+	arg.error_code = req.error_code;
+	arg.fault_seq = req.fault_seq;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+#define CCMEM_ACCESS_F_ALL (CCMEM_ACCESS_F_WRITE | CCMEM_ACCESS_F_EXEC | \
+			    CCMEM_ACCESS_F_SHARED | CCMEM_ACCESS_F_HOST | \
+			    CCMEM_ACCESS_F_2M | CCMEM_ACCESS_F_USER | \
+			    CCMEM_ACCESS_F_CHECK)
+
+long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void __user *uarg)
+{
+	struct ccmem_emu_access arg;
+	struct ccmem_emu_req req = {};
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~CCMEM_ACCESS_F_ALL) ||
+	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
+		return -EINVAL;
+	if (arg.vcpu >= CCMEM_MAX_VCPUS || arg.gpa >= CCMEM_MAX_GPA)
+		return -EINVAL;
+	if (arg.flags & CCMEM_ACCESS_F_CHECK ? arg.len || arg.buf :
+	    !arg.len || arg.len > PAGE_SIZE ||
+	    offset_in_page(arg.gpa) + arg.len > PAGE_SIZE)
+		return -EINVAL;
+	req.vcpu_id = arg.vcpu;
+	req.level = arg.level;
+	req.gpa = arg.gpa;
+	req.len = arg.len;
+	req.flags = arg.flags;
+	req.ubuf = u64_to_user_ptr(arg.buf);
+	ret = ccmem_emu_do(vm, &req, false);
+	if (ret)
+		return ret;
+	arg.result = req.result;
+	arg.vector = req.vector;
+	arg.error_code = req.error_code;
+	arg.fault_seq = req.fault_seq;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+long ccmem_emu_lookup_ioctl(struct ccmem_vm *vm, void __user *uarg)
+{
+	struct ccmem_emu_lookup arg;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || !mem_is_zero(arg.reserved, sizeof(arg.reserved)) ||
+	    !PAGE_ALIGNED(arg.gpa) || arg.gpa >= CCMEM_MAX_GPA)
+		return -EINVAL;
+	arg.state = 0;
+	arg.key_id = 0;
+	arg.perms = 0;
+	arg.raw = 0;
+	ret = vm->emu->lookup(vm, &arg);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+long ccmem_emu_inject_ioctl(struct ccmem_vm *vm, void __user *uarg)
+{
+	struct ccmem_emu_inject inj;
+
+	if (copy_from_user(&inj, uarg, sizeof(inj)))
+		return -EFAULT;
+	if (inj.flags || !mem_is_zero(inj.reserved, sizeof(inj.reserved)))
+		return -EINVAL;
+	return vm->emu->inject(vm, &inj);
+}
