@@ -180,10 +180,12 @@ static bool ccmem_has_hw(const struct ccmem_arch_ops *ops)
 	return ops->hw_usable && ops->hw_usable();
 }
 
+#ifdef CONFIG_CCMEM_EMU_ENABLED
 static bool ccmem_has_emu(const struct ccmem_arch_ops *ops)
 {
 	return ops->emu_available && ops->emu_available();
 }
+#endif
 
 /**
  * ccmem_check_extension() - CCMEM_CHECK_EXTENSION.

@@ -30,6 +30,7 @@ static bool snp_hw_ok;		/* snp_platform_hw.probe() succeeded */
 
 static const struct snp_platform *snp_pick(u32 req)
 {
+#ifdef CONFIG_CCMEM_EMU_ENABLED
 	if (req == CCMEM_BACKEND_AUTO) {
 		if (!strcmp(backend, "hw"))
 			req = CCMEM_BACKEND_HW;
@@ -40,10 +41,9 @@ static const struct snp_platform *snp_pick(u32 req)
 	}
 	if (req == CCMEM_BACKEND_HW)
 		return snp_hw_ok ? &snp_platform_hw : NULL;
-#ifdef CONFIG_CCMEM_EMU_ENABLED
 	return &snp_platform_emu;
 #else
-	return NULL;
+	return snp_hw_ok ? &snp_platform_hw : NULL;
 #endif
 }
 
@@ -244,6 +244,10 @@ static int __init ccmem_snp_init(void)
 	if (strcmp(backend, "auto") && strcmp(backend, "hw") &&
 	    strcmp(backend, "emu")) {
 		pr_err("backend=%s: must be auto, hw or emu\n", backend);
+		return -EINVAL;
+	}
+	if (!IS_ENABLED(CONFIG_CCMEM_EMU_ENABLED) && !strcmp(backend, "emu")) {
+		pr_err("backend=emu: built without CONFIG_CCMEM_EMU\n");
 		return -EINVAL;
 	}
 	snp_hw_ok = !snp_platform_hw.probe() && !snp_platform_hw.init();
