@@ -370,7 +370,13 @@ TEST(destroy_reclaims_and_scrubs)
 	tvm_destroy(&drain);
 }
 
-TEST(module_unload_with_live_vms)
+/*
+ * A VM holds its platform module from its creation until its last page
+ * is reclaimed: the module cannot be unloaded under a live VM (the old
+ * crash: unload during destroy freed the emulated RMP under the
+ * reclaim), and goes once the VMs are gone.
+ */
+TEST(module_unload_waits_for_live_vms)
 {
 	long long reclaimed = ccmem_global_stat("reclaimed_pages");
 	struct tvm a, b;
@@ -384,19 +390,24 @@ TEST(module_unload_with_live_vms)
 	ASSERT_ERRNO(0, tvm_add_region(&b, TGPA, TSIZE, CCMEM_REGION_F_PRIVATE));
 	ASSERT_ERRNO(0, ccmem_vm_populate(b.fd, TGPA, 3 * SZ_4K, 0, NULL));
 
-	/* The core is pinned by the open fds; the SNP module is not. */
+	/* Both modules are pinned while a VM lives. */
 	EXPECT_ERRNO(-EWOULDBLOCK, ccmem_module_unload("ccmem"));
-	ASSERT_ERRNO(0, ccmem_module_unload("ccmem_snp"));
+	EXPECT_ERRNO(-EWOULDBLOCK, ccmem_module_unload("ccmem_snp"));
+	EXPECT_STATE(CCMEM_VM_STATE_LIVE, STAT(a.fd, "vm.state"));
+	EXPECT_ERRNO(0, ccmem_vm_set_attr(a.fd, TGPA + SZ_2M, SZ_4K, false));
+	EXPECT_ERRNO(0, ccmem_vm_populate(b.fd, TGPA + SZ_4K * 3, SZ_4K, 0,
+					  NULL));
 
-	EXPECT_EQ(reclaimed + 512 + 3, ccmem_global_stat("reclaimed_pages"));
-	EXPECT_STATE(CCMEM_VM_STATE_DETACHED, STAT(a.fd, "vm.state"));
-	EXPECT_EQ(0, STAT(a.fd, "vm.populated_pages"));
-	EXPECT_EQ(512, STAT(a.fd, "vm.reclaimed_pages"));
-	EXPECT_ERRNO(-ENODEV, ccmem_vm_set_attr(a.fd, TGPA, SZ_4K, false));
-	EXPECT_ERRNO(-ENODEV, ccmem_vm_populate(b.fd, TGPA, SZ_4K, 0, NULL));
+	/* One VM gone: the module is still held by the other. */
 	tvm_destroy(&a);
+	EXPECT_EQ(reclaimed + 512, ccmem_global_stat("reclaimed_pages"));
+	EXPECT_ERRNO(-EWOULDBLOCK, ccmem_module_unload("ccmem_snp"));
 	tvm_destroy(&b);
+	EXPECT_EQ(reclaimed + 512 + 4, ccmem_global_stat("reclaimed_pages"));
 
+	ASSERT_ERRNO(0, ccmem_module_unload("ccmem_snp"));
+	EXPECT_ERRNO(-ENODEV, tvm_create(&a, 0));
+	tvm_destroy(&a);
 	ASSERT_ERRNO(0, ccmem_module_load("ccmem_snp"));
 	ASSERT_ERRNO(0, tvm_create(&a, 0));
 	EXPECT_ERRNO(0, tvm_add_region(&a, TGPA, TSIZE, 0));

@@ -4,11 +4,12 @@
  * runner, and the capabilities they make up.
  *
  * Each platform module registers a struct ccmem_arch_ops;
- * CCMEM_CREATE_VM picks the one matching the requested VM type. When a
- * platform module goes away, every VM of its type is reclaimed through the
- * platform and detached: its fd stays valid but memory operations fail
- * with -ENODEV. ccmem_guest.ko registers the runner that emulated vCPUs
- * execute; a VM using it holds a reference on it and on its platform.
+ * CCMEM_CREATE_VM picks the one matching the requested VM type. Every VM
+ * holds a reference on its platform module from its creation until its
+ * last page has been reclaimed, so a platform module is unloaded only
+ * once no VM of its type is left (rmmod fails with EWOULDBLOCK before).
+ * ccmem_guest.ko registers the runner that emulated vCPUs execute; a VM
+ * using it holds a reference on it too.
  */
 #define pr_fmt(fmt) "ccmem: " fmt
 
@@ -51,39 +52,22 @@ int ccmem_register_arch(const struct ccmem_arch_ops *ops)
 EXPORT_SYMBOL_GPL(ccmem_register_arch);
 
 /**
- * ccmem_unregister_arch() - remove a VM type, reclaiming its live VMs.
+ * ccmem_unregister_arch() - remove a VM type.
  * @ops: as passed to ccmem_register_arch().
  *
- * Every live VM of the type has its memory returned to the hypervisor
- * state through the platform, scrubbed and freed; the VM is then detached.
+ * Called from the module's exit, which runs only once no VM holds the
+ * module: no VM of the type can be left.
  */
 void ccmem_unregister_arch(const struct ccmem_arch_ops *ops)
 {
 	struct ccmem_vm *vm;
-	unsigned int n = 0;
 
 	mutex_lock(&ccmem_vms_lock);
-	list_for_each_entry(vm, &ccmem_vms, node) {
-		mutex_lock(&vm->lock);
-		if (vm->arch == ops) {
-			ccmem_vm_reclaim_all(vm);
-			ops->vm_free(vm);
-			vm->arch = NULL;
-			vm->arch_data = NULL;
-#ifdef CONFIG_CCMEM_EMU_ENABLED
-			vm->emu = NULL;
-#endif
-			if (vm->state == CCMEM_VM_STATE_LIVE)
-				vm->state = CCMEM_VM_STATE_DETACHED;
-			n++;
-		}
-		mutex_unlock(&vm->lock);
-	}
+	list_for_each_entry(vm, &ccmem_vms, node)
+		WARN_ON_ONCE(vm->arch == ops);
 	if (ccmem_archs[ops->vm_type] == ops)
 		ccmem_archs[ops->vm_type] = NULL;
 	mutex_unlock(&ccmem_vms_lock);
-	if (n)
-		pr_info("%s unloaded: reclaimed %u live VM(s)\n", ops->name, n);
 }
 EXPORT_SYMBOL_GPL(ccmem_unregister_arch);
 

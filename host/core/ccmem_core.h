@@ -129,8 +129,9 @@ struct ccmem_hcall {
  * @gpa:	the guest physical address.
  * @len:	accesses: bytes (1 to PAGE_SIZE, not crossing a page).
  * @flags:	accesses: CCMEM_ACCESS_F_*.
- * @kbuf:	accesses from a vCPU: the kernel buffer.
- * @ubuf:	accesses from the ioctl: the user buffer.
+ * @kbuf:	accesses: the kernel buffer (the ioctl bounces the VMM's).
+ * @shared:	out: the access is to shared memory at this user address;
+ *		the core copies once vm->lock is dropped.
  * @result:	out: CCMEM_EMU_R_*.
  * @vector:	out: with CCMEM_EMU_R_EXCEPTION, the vector.
  * @rax:	out: instructions: RAX.
@@ -150,7 +151,7 @@ struct ccmem_emu_req {
 	u32 len;
 	u32 flags;
 	void *kbuf;
-	void __user *ubuf;
+	void __user *shared;
 	u32 result;
 	u32 vector;
 	u64 rax;
@@ -230,7 +231,8 @@ struct ccmem_arch_ops {
  * hosts ccmem's guest half in the vCPU threads of VMs on the model.
  * @owner:	the module; held while a VM uses it.
  * @stats:	the guest's counters of a VM.
- * @init:	CCMEM_EMU_GUEST_INIT: check @uarg and set up the guest of @vm
+ * @init:	CCMEM_EMU_GUEST_INIT: check @cfg (a kernel copy of the
+ *		runner's configuration) and set up the guest of @vm
  *		(vm->lock held, VM usable, on the model).
  * @destroy:	free it (the last vCPU is gone).
  * @vcpu_init:	per-vCPU setup.
@@ -249,7 +251,7 @@ struct ccmem_arch_ops {
 struct ccmem_runner_ops {
 	struct module *owner;
 	const struct ccmem_stat_group *stats;
-	int (*init)(struct ccmem_vm *vm, void __user *uarg);
+	int (*init)(struct ccmem_vm *vm, const void *cfg);
 	void (*destroy)(struct ccmem_vm *vm);
 	int (*vcpu_init)(struct ccmem_vcpu *vcpu);
 	void (*vcpu_free)(struct ccmem_vcpu *vcpu);
@@ -383,6 +385,7 @@ struct ccmem_vm {
 	u32 nr_pins;
 
 	spinlock_t fq_lock;		/* fq, fq_head, fq_count, fq_seq */
+	struct mutex fq_read_lock;	/* one reader at a time dequeues */
 	wait_queue_head_t fq_wait;
 	struct ccmem_fault *fq;
 	u32 fq_len, fq_head, fq_count;
@@ -417,7 +420,7 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg);
 const struct ccmem_mem_region *ccmem_find_region(struct ccmem_vm *vm, u64 gfn);
 bool ccmem_range_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
 u64 ccmem_pages_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
-long ccmem_vm_add_region(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_add_region(struct ccmem_vm *vm, void *arg);
 void ccmem_region_remove(struct ccmem_vm *vm,
 			 const struct ccmem_mem_region *r);
 int ccmem_regions_init(struct ccmem_vm *vm);
@@ -435,14 +438,14 @@ void ccmem_attr_init(struct ccmem_vm *vm);
 void ccmem_attr_destroy(struct ccmem_vm *vm);
 
 /* convert.c */
-long ccmem_vm_set_attributes(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_set_attributes(struct ccmem_vm *vm, void *arg);
 int ccmem_convert_range(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv);
-long ccmem_vm_delete_region(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_delete_region(struct ccmem_vm *vm, void *arg);
 
 /* pool.c */
 int ccmem_populate_gfn(struct ccmem_vm *vm, u64 gfn, bool immutable);
 int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages);
-long ccmem_vm_populate(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_populate(struct ccmem_vm *vm, void *arg);
 void ccmem_vm_reclaim_all(struct ccmem_vm *vm);
 struct page *ccmem_private_page(struct ccmem_vm *vm, u64 gfn, void **entry);
 void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err);
@@ -450,8 +453,8 @@ void ccmem_pool_exit(void);
 
 /* pin.c */
 bool ccmem_range_pinned(struct ccmem_vm *vm, u64 gfn, u64 npages, u64 *first);
-long ccmem_vm_pin(struct ccmem_vm *vm, void __user *uarg);
-long ccmem_vm_unpin(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_pin(struct ccmem_vm *vm, void *arg);
+long ccmem_vm_unpin(struct ccmem_vm *vm, void *arg);
 void ccmem_unpin_all(struct ccmem_vm *vm);
 
 /* fault.c */
@@ -459,21 +462,21 @@ int ccmem_fault_init(struct ccmem_vm *vm, u32 len);
 void ccmem_fault_free(struct ccmem_vm *vm);
 int ccmem_queue_fault(struct ccmem_vm *vm, const struct ccmem_fault *f,
 		      u64 *seq);
-long ccmem_vm_read_faults(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_read_faults(struct ccmem_vm *vm, void *arg);
 __poll_t ccmem_fault_poll(struct ccmem_vm *vm, struct file *file,
 			  struct poll_table_struct *wait);
 
 /* vcpu.c */
 long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id);
-long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_guest_init(struct ccmem_vm *vm, void *arg);
 void ccmem_vm_guest_free(struct ccmem_vm *vm);
 
 /* emu.c: the ioctls of ccmem_emu.h (vm->lock held, VM usable, emu) */
 #ifdef CONFIG_CCMEM_EMU_ENABLED
-long ccmem_emu_insn_ioctl(struct ccmem_vm *vm, void __user *uarg);
-long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void __user *uarg);
-long ccmem_emu_lookup_ioctl(struct ccmem_vm *vm, void __user *uarg);
-long ccmem_emu_inject_ioctl(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_emu_insn_ioctl(struct ccmem_vm *vm, void *arg);
+long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void *arg);
+long ccmem_emu_lookup_ioctl(struct ccmem_vm *vm, void *arg);
+long ccmem_emu_inject_ioctl(struct ccmem_vm *vm, void *arg);
 
 static inline bool ccmem_vm_emu(struct ccmem_vm *vm)
 {
@@ -487,8 +490,8 @@ static inline bool ccmem_vm_emu(struct ccmem_vm *vm)
 #endif
 
 /* stats.c */
-long ccmem_vm_get_stats(struct ccmem_vm *vm, void __user *uarg);
-long ccmem_vm_get_map(struct ccmem_vm *vm, void __user *uarg);
+long ccmem_vm_get_stats(struct ccmem_vm *vm, void *arg);
+long ccmem_vm_get_map(struct ccmem_vm *vm, void *arg);
 void ccmem_debugfs_vm_add(struct ccmem_vm *vm);
 void ccmem_debugfs_vm_remove(struct ccmem_vm *vm);
 int ccmem_debugfs_init(void);
@@ -512,9 +515,7 @@ int ccmem_vm_resolve_private(struct ccmem_vm *vm, u64 gfn, bool populate,
 			     u64 *pfn, bool *assigned_2m);
 int ccmem_vm_split_2m(struct ccmem_vm *vm, u64 gfn);
 int ccmem_vm_unsmash(struct ccmem_vm *vm, u64 gfn);
-int ccmem_vm_shared_read(struct ccmem_vm *vm, u64 gpa, void *buf, u32 len);
-int ccmem_vm_shared_write(struct ccmem_vm *vm, u64 gpa, const void *buf,
-			  u32 len);
+void __user *ccmem_vm_shared_uaddr(struct ccmem_vm *vm, u64 gpa, u32 len);
 s64 ccmem_vcpu_exit(struct ccmem_vcpu *vcpu, struct ccmem_run *exit,
 		    bool final);
 bool ccmem_vcpu_stopping(struct ccmem_vcpu *vcpu);

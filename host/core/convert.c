@@ -13,7 +13,6 @@
  * the range flips.
  */
 #include <linux/mm.h>
-#include <linux/uaccess.h>
 
 #include "ccmem_core.h"
 #include "ccmem_trace.h"
@@ -74,23 +73,20 @@ int ccmem_convert_range(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv)
 /**
  * ccmem_vm_set_attributes() - CCMEM_VM_SET_ATTRIBUTES.
  * @vm: the VM; vm->lock held, VM usable.
- * @uarg: user pointer to struct ccmem_attributes.
+ * @p: the argument (struct ccmem_attributes), a kernel copy.
  *
  * A conversion refused because part of the range is pinned reports the
- * first pinned gpa in error_gpa. Its copy-out happens before the -EBUSY
- * return; nothing else is written back.
+ * first pinned gpa in error_gpa; nothing else is written back.
  *
  * Return: 0 or a negative errno as documented in the uapi.
  */
-long ccmem_vm_set_attributes(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_set_attributes(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_attributes arg;
+	struct ccmem_attributes *uarg = p, arg = *uarg;
 	u64 gfn, npages, pinned;
 	bool priv;
 	int ret;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if (arg.flags || arg.reserved0 ||
 	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
 		return -EINVAL;
@@ -108,11 +104,7 @@ long ccmem_vm_set_attributes(struct ccmem_vm *vm, void __user *uarg)
 		ret = -ENOENT;
 	} else if (ccmem_range_pinned(vm, gfn, npages, &pinned)) {
 		ret = -EBUSY;
-		arg.error_gpa = pinned << PAGE_SHIFT;
-		if (put_user(arg.error_gpa,
-			     (u64 __user *)(uarg + offsetof(struct ccmem_attributes,
-							   error_gpa))))
-			ret = -EFAULT;
+		uarg->error_gpa = pinned << PAGE_SHIFT;
 	} else {
 		ret = ccmem_convert_range(vm, gfn, npages, priv);
 	}
@@ -124,20 +116,18 @@ long ccmem_vm_set_attributes(struct ccmem_vm *vm, void __user *uarg)
 /**
  * ccmem_vm_delete_region() - CCMEM_VM_DELETE_REGION.
  * @vm: the VM; vm->lock held, usable.
- * @uarg: user pointer to struct ccmem_region naming the region exactly.
+ * @p: the argument (struct ccmem_region) naming the region exactly.
  *
  * The private pages go back to the host (platform, scrub), then the range
  * forgets that it was private, then the region goes.
  */
-long ccmem_vm_delete_region(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_delete_region(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_region arg;
+	const struct ccmem_region arg = *(struct ccmem_region *)p;
 	const struct ccmem_mem_region *r;
 	u64 gfn, npages;
 	int ret;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if (arg.flags || arg.shared_uaddr ||
 	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)) || !arg.size ||
 	    !PAGE_ALIGNED(arg.gpa | arg.size) || arg.gpa >= CCMEM_MAX_GPA ||

@@ -55,43 +55,42 @@ EXPORT_SYMBOL_GPL(ccmem_emu_report_fault);
 
 /**
  * ccmem_emu_shared_access() - an access request to shared memory.
- * @vm: the VM; vm->lock held; in the VMM's mm.
- * @req: the access; CCMEM_ACCESS_F_WRITE says the direction.
+ * @vm: the VM; vm->lock held.
+ * @req: the access.
  *
- * The VMM's buffer is copied through a bounce buffer, so that the shared
- * backing and the VMM's buffer are never both touched by one copy.
+ * Shared memory is the region's shared backing in the VMM's address space,
+ * which can fault (and block for good under userfaultfd): it is not
+ * touched here, under vm->lock. The request records where it is, and the
+ * core copies once the lock is dropped (ccmem_emu_finish()).
  *
- * Return: 0, -ENOENT outside every region, -EFAULT, -ENOMEM.
+ * Return: 0, or -ENOENT outside every region.
  */
 int ccmem_emu_shared_access(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 {
-	bool write = req->flags & CCMEM_ACCESS_F_WRITE;
-	void *buf = req->kbuf;
-	int ret;
+	void __user *uaddr = ccmem_vm_shared_uaddr(vm, req->gpa, req->len);
 
-	if (req->flags & CCMEM_ACCESS_F_CHECK)
-		return 0;
-	if (!buf) {
-		buf = kmalloc(req->len, GFP_KERNEL_ACCOUNT);
-		if (!buf)
-			return -ENOMEM;
-		if (write && copy_from_user(buf, req->ubuf, req->len)) {
-			kfree(buf);
-			return -EFAULT;
-		}
-	}
-	if (write)
-		ret = ccmem_vm_shared_write(vm, req->gpa, buf, req->len);
-	else
-		ret = ccmem_vm_shared_read(vm, req->gpa, buf, req->len);
-	if (!req->kbuf) {
-		if (!ret && !write && copy_to_user(req->ubuf, buf, req->len))
-			ret = -EFAULT;
-		kfree(buf);
-	}
-	return ret;
+	if (!uaddr)
+		return -ENOENT;
+	if (!(req->flags & CCMEM_ACCESS_F_CHECK))
+		req->shared = uaddr;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(ccmem_emu_shared_access);
+
+/* Complete a shared access between req->kbuf and the backing: no lock held. */
+static int ccmem_emu_finish(struct ccmem_emu_req *req)
+{
+	unsigned long left;
+
+	if (!req->shared)
+		return 0;
+	if (req->flags & CCMEM_ACCESS_F_WRITE)
+		left = copy_to_user(req->shared, req->kbuf, req->len);
+	else
+		left = copy_from_user(req->kbuf, req->shared, req->len);
+	req->shared = NULL;
+	return left ? -EFAULT : 0;
+}
 
 /* Run @req under vm->lock; -EIO when the VM is no longer usable. */
 static int ccmem_emu_do(struct ccmem_vm *vm, struct ccmem_emu_req *req,
@@ -137,6 +136,8 @@ int ccmem_vcpu_emu_req(struct ccmem_vcpu *vcpu, struct ccmem_emu_req *req,
 		mutex_lock(&vm->lock);
 		ret = ccmem_emu_do(vm, req, insn);
 		mutex_unlock(&vm->lock);
+		if (!ret)
+			ret = ccmem_emu_finish(req);
 		if (ret || req->result != CCMEM_EMU_R_FAULT)
 			return ret;
 
@@ -163,45 +164,46 @@ int ccmem_vcpu_hypercall(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
 
 	if (ccmem_vcpu_stopping(vcpu))
 		return -ESHUTDOWN;
-	/*
-	 * The guest's reference on the platform module keeps the ops alive;
-	 * a detached VM has none left.
-	 */
-	emu = READ_ONCE(vcpu->vm->emu);
-	if (!emu || !READ_ONCE(vcpu->vm->arch))
+	/* The VM's reference on its platform module keeps the ops alive. */
+	emu = vcpu->vm->emu;
+	if (!emu)
 		return -EIO;
 	return emu->hypercall(vcpu, hc);
 }
 EXPORT_SYMBOL_GPL(ccmem_vcpu_hypercall);
 
-long ccmem_emu_insn_ioctl(struct ccmem_vm *vm, void __user *uarg)
+/**
+ * ccmem_emu_insn_ioctl() - CCMEM_EMU_GUEST_INSN.
+ * @vm: the VM; vm->lock held, usable, on the model.
+ * @p: the argument (struct ccmem_emu_insn), a kernel copy; gets the
+ *	outputs.
+ */
+long ccmem_emu_insn_ioctl(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_emu_insn arg;
+	struct ccmem_emu_insn *arg = p;
 	struct ccmem_emu_req req = {};
 	int ret;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
+	if (arg->flags || !mem_is_zero(arg->reserved, sizeof(arg->reserved)))
 		return -EINVAL;
-	if (arg.vcpu >= CCMEM_MAX_VCPUS || arg.gpa >= CCMEM_MAX_GPA)
+	if (arg->vcpu >= CCMEM_MAX_VCPUS || arg->gpa >= CCMEM_MAX_GPA)
 		return -EINVAL;
-	req.vcpu_id = arg.vcpu;
-	req.level = arg.level;
-	req.insn = arg.insn;
-	req.gpa = arg.gpa;
-	req.rcx = arg.rcx;
-	req.rdx = arg.rdx;
+	req.vcpu_id = arg->vcpu;
+	req.level = arg->level;
+	req.insn = arg->insn;
+	req.gpa = arg->gpa;
+	req.rcx = arg->rcx;
+	req.rdx = arg->rdx;
 	ret = ccmem_emu_do(vm, &req, true);
 	if (ret)
 		return ret;
-	arg.result = req.result;
-	arg.vector = req.vector;
-	arg.rax_out = req.rax;
-	arg.rflags_out = req.rflags;
-	arg.error_code = req.error_code;
-	arg.fault_seq = req.fault_seq;
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	arg->result = req.result;
+	arg->vector = req.vector;
+	arg->rax_out = req.rax;
+	arg->rflags_out = req.rflags;
+	arg->error_code = req.error_code;
+	arg->fault_seq = req.fault_seq;
+	return 0;
 }
 
 #define CCMEM_ACCESS_F_ALL (CCMEM_ACCESS_F_WRITE | CCMEM_ACCESS_F_EXEC | \
@@ -209,66 +211,104 @@ long ccmem_emu_insn_ioctl(struct ccmem_vm *vm, void __user *uarg)
 			    CCMEM_ACCESS_F_2M | CCMEM_ACCESS_F_USER | \
 			    CCMEM_ACCESS_F_CHECK)
 
-long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void __user *uarg)
+/**
+ * ccmem_emu_access_ioctl() - CCMEM_EMU_ACCESS.
+ * @vm: the VM (any state); takes vm->lock itself.
+ * @p: the argument (struct ccmem_emu_access), a kernel copy; gets the
+ *	outputs.
+ *
+ * The caller's buffer goes through a kernel bounce buffer: read before
+ * vm->lock is taken, written after it is dropped.
+ */
+long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_emu_access arg;
+	struct ccmem_emu_access *arg = p;
+	void __user *ubuf = u64_to_user_ptr(arg->buf);
 	struct ccmem_emu_req req = {};
+	bool write = arg->flags & CCMEM_ACCESS_F_WRITE;
+	bool check = arg->flags & CCMEM_ACCESS_F_CHECK;
 	int ret;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if ((arg.flags & ~CCMEM_ACCESS_F_ALL) ||
-	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
+	if ((arg->flags & ~CCMEM_ACCESS_F_ALL) ||
+	    !mem_is_zero(arg->reserved, sizeof(arg->reserved)))
 		return -EINVAL;
-	if (arg.vcpu >= CCMEM_MAX_VCPUS || arg.gpa >= CCMEM_MAX_GPA)
+	if (arg->vcpu >= CCMEM_MAX_VCPUS || arg->gpa >= CCMEM_MAX_GPA)
 		return -EINVAL;
-	if (arg.flags & CCMEM_ACCESS_F_CHECK ? arg.len || arg.buf :
-	    !arg.len || arg.len > PAGE_SIZE ||
-	    offset_in_page(arg.gpa) + arg.len > PAGE_SIZE)
+	if (check ? arg->len || arg->buf :
+	    !arg->len || arg->len > PAGE_SIZE ||
+	    offset_in_page(arg->gpa) + arg->len > PAGE_SIZE)
 		return -EINVAL;
-	req.vcpu_id = arg.vcpu;
-	req.level = arg.level;
-	req.gpa = arg.gpa;
-	req.len = arg.len;
-	req.flags = arg.flags;
-	req.ubuf = u64_to_user_ptr(arg.buf);
-	ret = ccmem_emu_do(vm, &req, false);
+	req.vcpu_id = arg->vcpu;
+	req.level = arg->level;
+	req.gpa = arg->gpa;
+	req.len = arg->len;
+	req.flags = arg->flags;
+	if (!check) {
+		req.kbuf = kzalloc(arg->len, GFP_KERNEL_ACCOUNT);
+		if (!req.kbuf)
+			return -ENOMEM;
+		if (write && copy_from_user(req.kbuf, ubuf, arg->len)) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+
+	if (mutex_lock_killable(&vm->lock)) {
+		ret = -EINTR;
+		goto out;
+	}
+	if (!ccmem_vm_usable(vm))
+		ret = vm->state == CCMEM_VM_STATE_DEAD ? -EIO : -ENODEV;
+	else
+		ret = ccmem_emu_do(vm, &req, false);
+	mutex_unlock(&vm->lock);
+	if (!ret)
+		ret = ccmem_emu_finish(&req);
 	if (ret)
-		return ret;
-	arg.result = req.result;
-	arg.vector = req.vector;
-	arg.error_code = req.error_code;
-	arg.fault_seq = req.fault_seq;
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+		goto out;
+	if (!check && !write && req.result == CCMEM_EMU_R_DONE &&
+	    copy_to_user(ubuf, req.kbuf, arg->len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	arg->result = req.result;
+	arg->vector = req.vector;
+	arg->error_code = req.error_code;
+	arg->fault_seq = req.fault_seq;
+out:
+	kfree(req.kbuf);
+	return ret;
 }
 
-long ccmem_emu_lookup_ioctl(struct ccmem_vm *vm, void __user *uarg)
+/**
+ * ccmem_emu_lookup_ioctl() - CCMEM_EMU_LOOKUP.
+ * @vm: the VM; vm->lock held, usable, on the model.
+ * @p: the argument (struct ccmem_emu_lookup), a kernel copy.
+ */
+long ccmem_emu_lookup_ioctl(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_emu_lookup arg;
-	int ret;
+	struct ccmem_emu_lookup *arg = p;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || !mem_is_zero(arg.reserved, sizeof(arg.reserved)) ||
-	    !PAGE_ALIGNED(arg.gpa) || arg.gpa >= CCMEM_MAX_GPA)
+	if (arg->flags || !mem_is_zero(arg->reserved, sizeof(arg->reserved)) ||
+	    !PAGE_ALIGNED(arg->gpa) || arg->gpa >= CCMEM_MAX_GPA)
 		return -EINVAL;
-	arg.state = 0;
-	arg.key_id = 0;
-	arg.perms = 0;
-	arg.raw = 0;
-	ret = vm->emu->lookup(vm, &arg);
-	if (ret)
-		return ret;
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	arg->state = 0;
+	arg->key_id = 0;
+	arg->perms = 0;
+	arg->raw = 0;
+	return vm->emu->lookup(vm, arg);
 }
 
-long ccmem_emu_inject_ioctl(struct ccmem_vm *vm, void __user *uarg)
+/**
+ * ccmem_emu_inject_ioctl() - CCMEM_EMU_INJECT.
+ * @vm: the VM; vm->lock held, usable, on the model.
+ * @p: the argument (struct ccmem_emu_inject), a kernel copy.
+ */
+long ccmem_emu_inject_ioctl(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_emu_inject inj;
+	const struct ccmem_emu_inject *inj = p;
 
-	if (copy_from_user(&inj, uarg, sizeof(inj)))
-		return -EFAULT;
-	if (inj.flags || !mem_is_zero(inj.reserved, sizeof(inj.reserved)))
+	if (inj->flags || !mem_is_zero(inj->reserved, sizeof(inj->reserved)))
 		return -EINVAL;
-	return vm->emu->inject(vm, &inj);
+	return vm->emu->inject(vm, inj);
 }

@@ -24,6 +24,7 @@ int ccmem_fault_init(struct ccmem_vm *vm, u32 len)
 		return -ENOMEM;
 	vm->fq_len = len;
 	spin_lock_init(&vm->fq_lock);
+	mutex_init(&vm->fq_read_lock);
 	init_waitqueue_head(&vm->fq_wait);
 	return 0;
 }
@@ -71,67 +72,74 @@ int ccmem_queue_fault(struct ccmem_vm *vm, const struct ccmem_fault *f,
 	return ret;
 }
 
+/* Records copied per round: bounded kernel memory, one copy-out. */
+#define CCMEM_FAULT_BATCH	64
+
 /**
  * ccmem_vm_read_faults() - CCMEM_VM_READ_FAULTS.
  * @vm: the VM (any state).
- * @uarg: user pointer to struct ccmem_fault_read.
+ * @p: the argument (struct ccmem_fault_read), a kernel copy; gets count
+ *	and pending.
  *
- * Records are removed only once they have been copied out.
+ * Records are copied out before they leave the queue, a batch at a time:
+ * a snapshot under the spinlock, the copy to user memory with no lock but
+ * vm->fq_read_lock (which serialises readers, and only readers: the copy
+ * may fault or block, and nothing else waits for it), then the dequeue.
+ * A copy that fails dequeues nothing of its batch, so no record is lost.
+ *
+ * Return: 0, -EINVAL, -EFAULT when not even one record could be copied,
+ * -EINTR, -ENOMEM.
  */
-long ccmem_vm_read_faults(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_read_faults(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_fault_read arg;
-	struct ccmem_fault __user *out;
-	struct ccmem_fault rec;
-	bool fault = false;
-	u32 n = 0;
+	struct ccmem_fault_read *arg = p;
+	struct ccmem_fault __user *out = u64_to_user_ptr(arg->records);
+	struct ccmem_fault *batch;
+	u32 n = 0, k, i;
+	int ret = 0;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	/*
 	 * count and pending are outputs: ignored on input, so that one
 	 * struct can drain the queue in a loop.
 	 */
-	if (arg.flags || arg.reserved[0] || arg.reserved[1] || !arg.nr)
+	if (arg->flags || arg->reserved[0] || arg->reserved[1] || !arg->nr)
 		return -EINVAL;
-	out = u64_to_user_ptr(arg.records);
-
-	/*
-	 * Copy one record at a time without the spinlock held (copy_to_user
-	 * may fault), and only dequeue it once it is out. Readers are
-	 * serialised by vm->lock so the head cannot move under us.
-	 */
-	if (mutex_lock_killable(&vm->lock))
+	batch = kmalloc_array(CCMEM_FAULT_BATCH, sizeof(*batch),
+			      GFP_KERNEL_ACCOUNT);
+	if (!batch)
+		return -ENOMEM;
+	if (mutex_lock_killable(&vm->fq_read_lock)) {
+		kfree(batch);
 		return -EINTR;
-	while (n < arg.nr) {
+	}
+	while (n < arg->nr) {
 		spin_lock(&vm->fq_lock);
-		if (!vm->fq_count) {
-			spin_unlock(&vm->fq_lock);
+		k = min3(arg->nr - n, vm->fq_count, (u32)CCMEM_FAULT_BATCH);
+		for (i = 0; i < k; i++)
+			batch[i] = vm->fq[(vm->fq_head + i) % vm->fq_len];
+		spin_unlock(&vm->fq_lock);
+		if (!k)
+			break;
+		if (copy_to_user(out + n, batch, k * sizeof(*batch))) {
+			ret = -EFAULT;
 			break;
 		}
-		rec = vm->fq[vm->fq_head];
-		spin_unlock(&vm->fq_lock);
-
-		if (copy_to_user(&out[n], &rec, sizeof(rec))) {
-			fault = true;
-			break;
-		}
+		/* Only readers dequeue, and they hold fq_read_lock. */
 		spin_lock(&vm->fq_lock);
-		vm->fq_head = (vm->fq_head + 1) % vm->fq_len;
-		vm->fq_count--;
+		vm->fq_head = (vm->fq_head + k) % vm->fq_len;
+		vm->fq_count -= k;
 		spin_unlock(&vm->fq_lock);
-		n++;
+		n += k;
 	}
 	spin_lock(&vm->fq_lock);
-	arg.pending = vm->fq_count;
+	arg->pending = vm->fq_count;
 	spin_unlock(&vm->fq_lock);
-	mutex_unlock(&vm->lock);
+	mutex_unlock(&vm->fq_read_lock);
+	kfree(batch);
 
-	if (fault && !n)
-		return -EFAULT;
-	arg.count = n;
-	if (copy_to_user(uarg, &arg, sizeof(arg)))
-		return -EFAULT;
+	if (ret && !n)
+		return ret;
+	arg->count = n;
 	return 0;
 }
 

@@ -9,7 +9,6 @@
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "ccmem_core.h"
 
@@ -33,10 +32,8 @@ bool ccmem_range_pinned(struct ccmem_vm *vm, u64 gfn, u64 npages, u64 *first)
 	return lowest != U64_MAX;
 }
 
-static int ccmem_pin_args(void __user *uarg, struct ccmem_pin *arg)
+static int ccmem_pin_args(const struct ccmem_pin *arg)
 {
-	if (copy_from_user(arg, uarg, sizeof(*arg)))
-		return -EFAULT;
 	if (arg->flags || arg->reserved0 || arg->reserved[0] ||
 	    arg->reserved[1])
 		return -EINVAL;
@@ -46,11 +43,9 @@ static int ccmem_pin_args(void __user *uarg, struct ccmem_pin *arg)
 	return 0;
 }
 
-/* Pin the shared backing of [gfn, gfn + npages), which lies in one region. */
-static int ccmem_pin_backing(const struct ccmem_mem_region *r,
-			     struct ccmem_pin_rec *p)
+/* Pin the shared backing at @uaddr of [gfn, gfn + npages). */
+static int ccmem_pin_backing(unsigned long uaddr, struct ccmem_pin_rec *p)
 {
-	unsigned long uaddr = r->uaddr + ((p->gfn - r->gfn) << PAGE_SHIFT);
 	u64 done = 0;
 	long n;
 
@@ -68,35 +63,60 @@ static int ccmem_pin_backing(const struct ccmem_mem_region *r,
 	return 0;
 }
 
-/**
- * ccmem_vm_pin() - CCMEM_VM_PIN.
- * @vm: the VM; vm->lock held, VM usable.
- * @uarg: user pointer to struct ccmem_pin.
- *
- * Return: 0 or a negative errno as documented in the uapi.
+/*
+ * Is [@gfn, @gfn + @npages) a shared range of one region, with room for a
+ * pin? Returns 0 and the backing's user address, or the errno.
  */
-long ccmem_vm_pin(struct ccmem_vm *vm, void __user *uarg)
+static int ccmem_pin_check(struct ccmem_vm *vm, u64 gfn, u64 npages,
+			   unsigned long *uaddr)
 {
-	const struct ccmem_mem_region *r;
-	struct ccmem_pin_rec *p;
-	struct ccmem_pin arg;
-	u64 gfn, npages;
-	int ret;
+	const struct ccmem_mem_region *r = ccmem_find_region(vm, gfn);
 
-	ret = ccmem_pin_args(uarg, &arg);
-	if (ret)
-		return ret;
-	gfn = arg.gpa >> PAGE_SHIFT;
-	npages = arg.size >> PAGE_SHIFT;
-
+	lockdep_assert_held(&vm->lock);
+	if (!ccmem_vm_usable(vm))
+		return vm->state == CCMEM_VM_STATE_DEAD ? -EIO : -ENODEV;
 	/* One region, so the shared backing is one user range. */
-	r = ccmem_find_region(vm, gfn);
 	if (!r || gfn + npages > r->gfn + r->npages)
 		return -ENOENT;
 	if (ccmem_count_private(vm, gfn, npages))
 		return -EPERM;
 	if (vm->nr_pins == CCMEM_MAX_PINS)
 		return -ENOSPC;
+	*uaddr = r->uaddr + ((gfn - r->gfn) << PAGE_SHIFT);
+	return 0;
+}
+
+/**
+ * ccmem_vm_pin() - CCMEM_VM_PIN.
+ * @vm: the VM (any state); takes vm->lock itself.
+ * @a: the argument (struct ccmem_pin), a kernel copy.
+ *
+ * Pinning faults the backing in, which can take any time (userfaultfd), so
+ * it happens without vm->lock: check, pin, then check again under the
+ * lock and add the pin only if nothing changed meanwhile.
+ *
+ * Return: 0 or a negative errno as documented in the uapi.
+ */
+long ccmem_vm_pin(struct ccmem_vm *vm, void *a)
+{
+	const struct ccmem_pin *arg = a;
+	unsigned long uaddr, uaddr2 = 0;
+	struct ccmem_pin_rec *p;
+	u64 gfn, npages;
+	int ret;
+
+	ret = ccmem_pin_args(arg);
+	if (ret)
+		return ret;
+	gfn = arg->gpa >> PAGE_SHIFT;
+	npages = arg->size >> PAGE_SHIFT;
+
+	if (mutex_lock_killable(&vm->lock))
+		return -EINTR;
+	ret = ccmem_pin_check(vm, gfn, npages, &uaddr);
+	mutex_unlock(&vm->lock);
+	if (ret)
+		return ret;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
@@ -108,16 +128,29 @@ long ccmem_vm_pin(struct ccmem_vm *vm, void __user *uarg)
 		kfree(p);
 		return -ENOMEM;
 	}
-	ret = ccmem_pin_backing(r, p);
+	ret = ccmem_pin_backing(uaddr, p);
 	if (ret) {
 		kvfree(p->pages);
 		kfree(p);
-		return ret == -ENOMEM ? ret : -EFAULT;
+		return ret == -ENOMEM || ret == -EINTR ? ret : -EFAULT;
 	}
-	list_add_tail(&p->node, &vm->pins);
-	vm->nr_pins++;
-	vm->stat.pinned_pages += npages;
-	return 0;
+
+	mutex_lock(&vm->lock);
+	ret = ccmem_pin_check(vm, gfn, npages, &uaddr2);
+	if (!ret && uaddr2 != uaddr)
+		ret = -EAGAIN;	/* the region changed under us */
+	if (!ret) {
+		list_add_tail(&p->node, &vm->pins);
+		vm->nr_pins++;
+		vm->stat.pinned_pages += npages;
+	}
+	mutex_unlock(&vm->lock);
+	if (ret) {
+		unpin_user_pages(p->pages, npages);
+		kvfree(p->pages);
+		kfree(p);
+	}
+	return ret;
 }
 
 static void ccmem_pin_free(struct ccmem_vm *vm, struct ccmem_pin_rec *p)
@@ -133,23 +166,23 @@ static void ccmem_pin_free(struct ccmem_vm *vm, struct ccmem_pin_rec *p)
 /**
  * ccmem_vm_unpin() - CCMEM_VM_UNPIN.
  * @vm: the VM; vm->lock held, VM usable.
- * @uarg: user pointer to struct ccmem_pin.
+ * @a: the argument (struct ccmem_pin), a kernel copy.
  *
  * Return: 0, -EINVAL for bad arguments, -ENOENT when no pin has exactly
  * this gpa and size.
  */
-long ccmem_vm_unpin(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_unpin(struct ccmem_vm *vm, void *a)
 {
+	const struct ccmem_pin *arg = a;
 	struct ccmem_pin_rec *p;
-	struct ccmem_pin arg;
 	int ret;
 
-	ret = ccmem_pin_args(uarg, &arg);
+	ret = ccmem_pin_args(arg);
 	if (ret)
 		return ret;
 	list_for_each_entry(p, &vm->pins, node) {
-		if (p->gfn == arg.gpa >> PAGE_SHIFT &&
-		    p->npages == arg.size >> PAGE_SHIFT) {
+		if (p->gfn == arg->gpa >> PAGE_SHIFT &&
+		    p->npages == arg->size >> PAGE_SHIFT) {
 			ccmem_pin_free(vm, p);
 			return 0;
 		}

@@ -438,19 +438,17 @@ int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 /**
  * ccmem_vm_populate() - CCMEM_VM_POPULATE.
  * @vm: the VM; vm->lock held, VM usable.
- * @uarg: user pointer to struct ccmem_populate.
+ * @p: the argument (struct ccmem_populate), a kernel copy; gets populated.
  *
  * Return: 0 or a negative errno as documented in the uapi.
  */
-long ccmem_vm_populate(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_populate(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_populate arg;
+	struct ccmem_populate arg = *(struct ccmem_populate *)p;
 	u64 gfn, end, n, done = 0;
 	bool immutable;
 	int ret = 0;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if ((arg.flags & ~CCMEM_POPULATE_F_IMMUTABLE) || arg.reserved0 ||
 	    arg.reserved[0] || arg.reserved[1])
 		return -EINVAL;
@@ -482,9 +480,7 @@ long ccmem_vm_populate(struct ccmem_vm *vm, void __user *uarg)
 		cond_resched();
 	}
 
-	arg.populated = done << PAGE_SHIFT;
-	if (copy_to_user(uarg, &arg, sizeof(arg)))
-		return -EFAULT;
+	((struct ccmem_populate *)p)->populated = done << PAGE_SHIFT;
 	return ret;
 }
 

@@ -99,10 +99,8 @@ u64 ccmem_pages_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages)
 	return covered;
 }
 
-static int ccmem_region_args(void __user *uarg, struct ccmem_region *arg)
+static int ccmem_region_args(const struct ccmem_region *arg)
 {
-	if (copy_from_user(arg, uarg, sizeof(*arg)))
-		return -EFAULT;
 	if ((arg->flags & ~CCMEM_REGION_F_PRIVATE) ||
 	    !mem_is_zero(arg->reserved, sizeof(arg->reserved)))
 		return -EINVAL;
@@ -139,28 +137,26 @@ static int ccmem_regions_reserve(struct ccmem_vm *vm)
 /**
  * ccmem_vm_add_region() - CCMEM_VM_ADD_REGION.
  * @vm: the VM; vm->lock held, usable.
- * @uarg: user pointer to struct ccmem_region.
- *
- * The output (the slot) is written before anything changes, so a
- * read-only argument fails with -EFAULT and adds nothing.
+ * @p: the argument (struct ccmem_region), a kernel copy; gets the slot.
  */
-long ccmem_vm_add_region(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_add_region(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_region arg;
+	struct ccmem_region *arg = p;
 	struct ccmem_mem_region *r;
 	u64 gfn, npages;
 	u32 i, slot;
 	int ret;
 
-	ret = ccmem_region_args(uarg, &arg);
+	ret = ccmem_region_args(arg);
 	if (ret)
 		return ret;
-	if (!arg.shared_uaddr ||
-	    !access_ok((void __user *)(unsigned long)arg.shared_uaddr, arg.size))
+	if (!arg->shared_uaddr ||
+	    !access_ok((void __user *)(unsigned long)arg->shared_uaddr,
+		       arg->size))
 		return -EFAULT;
 
-	gfn = arg.gpa >> PAGE_SHIFT;
-	npages = arg.size >> PAGE_SHIFT;
+	gfn = arg->gpa >> PAGE_SHIFT;
+	npages = arg->size >> PAGE_SHIFT;
 	if (vm->nr_regions == CCMEM_MAX_REGIONS)
 		return -ENOSPC;
 	if (ccmem_pages_in_regions(vm, gfn, npages))
@@ -170,11 +166,7 @@ long ccmem_vm_add_region(struct ccmem_vm *vm, void __user *uarg)
 		return ret;
 
 	slot = find_first_zero_bit(vm->slots, CCMEM_MAX_REGIONS);
-	arg.slot = slot;
-	if (copy_to_user(uarg, &arg, sizeof(arg)))
-		return -EFAULT;
-
-	if (arg.flags & CCMEM_REGION_F_PRIVATE) {
+	if (arg->flags & CCMEM_REGION_F_PRIVATE) {
 		ret = ccmem_attr_store(vm, gfn, npages, true);
 		if (ret)
 			return ret;
@@ -187,8 +179,9 @@ long ccmem_vm_add_region(struct ccmem_vm *vm, void __user *uarg)
 	r = &vm->regions[i];
 	r->gfn = gfn;
 	r->npages = npages;
-	r->uaddr = arg.shared_uaddr;
+	r->uaddr = arg->shared_uaddr;
 	r->slot = slot;
+	arg->slot = slot;
 	__set_bit(slot, vm->slots);
 	vm->nr_regions++;
 	vm->region_pages += npages;
@@ -211,54 +204,26 @@ void ccmem_region_remove(struct ccmem_vm *vm, const struct ccmem_mem_region *r)
 		(vm->nr_regions - i) * sizeof(vm->regions[0]));
 }
 
-/* The shared backing of @gpa, checked for @len bytes within one page. */
-static void __user *ccmem_shared_uaddr(struct ccmem_vm *vm, u64 gpa, u32 len)
+/**
+ * ccmem_vm_shared_uaddr() - where guest shared memory lives for the host.
+ * @vm: the VM; vm->lock held.
+ * @gpa: the address; @len bytes must not cross a page.
+ * @len: bytes, 1 to PAGE_SIZE.
+ *
+ * Shared memory is the region's shared backing in the VMM's address space.
+ * The caller copies with copy_{from,to}_user() AFTER dropping vm->lock:
+ * that memory can fault, and even block for good under userfaultfd, and
+ * no lock another task needs may be held across it.
+ *
+ * Return: the user address, or NULL outside every region.
+ */
+void __user *ccmem_vm_shared_uaddr(struct ccmem_vm *vm, u64 gpa, u32 len)
 {
 	const struct ccmem_mem_region *r = ccmem_find_region(vm, gpa >> PAGE_SHIFT);
 
+	lockdep_assert_held(&vm->lock);
 	if (!r || !len || offset_in_page(gpa) + len > PAGE_SIZE)
 		return NULL;
 	return (void __user *)(r->uaddr + (gpa - (r->gfn << PAGE_SHIFT)));
 }
-
-/**
- * ccmem_vm_shared_read() - read guest shared memory, as the host sees it.
- * @vm: the VM; vm->lock held; the caller runs in the VMM's mm (its own
- *	context, or a vCPU thread that borrows it).
- * @gpa: the address; @len bytes must not cross a page.
- * @buf: kernel buffer.
- * @len: bytes.
- *
- * Shared memory is the region's shared backing in the VMM's address space.
- *
- * Return: 0, -ENOENT outside every region, -EFAULT.
- */
-int ccmem_vm_shared_read(struct ccmem_vm *vm, u64 gpa, void *buf, u32 len)
-{
-	void __user *src = ccmem_shared_uaddr(vm, gpa, len);
-
-	if (!src)
-		return -ENOENT;
-	return copy_from_user(buf, src, len) ? -EFAULT : 0;
-}
-EXPORT_SYMBOL_GPL(ccmem_vm_shared_read);
-
-/**
- * ccmem_vm_shared_write() - write guest shared memory.
- * @vm: as for ccmem_vm_shared_read().
- * @gpa: the address; @len bytes must not cross a page.
- * @buf: kernel buffer.
- * @len: bytes.
- *
- * Return: 0, -ENOENT outside every region, -EFAULT.
- */
-int ccmem_vm_shared_write(struct ccmem_vm *vm, u64 gpa, const void *buf,
-			  u32 len)
-{
-	void __user *dst = ccmem_shared_uaddr(vm, gpa, len);
-
-	if (!dst)
-		return -ENOENT;
-	return copy_to_user(dst, buf, len) ? -EFAULT : 0;
-}
-EXPORT_SYMBOL_GPL(ccmem_vm_shared_write);
+EXPORT_SYMBOL_GPL(ccmem_vm_shared_uaddr);

@@ -47,7 +47,7 @@ struct ccmem_vm_values {
 
 #define VMS(f, u, fl, d) CCMEM_STAT(struct ccmem_vm_values, f, u, fl, d)
 static const struct ccmem_stat_desc ccmem_vm_descs[] = {
-	VMS(state, ENUM, 0, "0 live, 1 dead (platform failure), 2 detached"),
+	VMS(state, ENUM, 0, "0 live, 1 dead (a platform failure)"),
 	VMS(private_bytes, BYTES, 0, "bytes of the regions that are private"),
 	VMS(shared_bytes, BYTES, 0, "bytes of the regions that are shared"),
 	VMS(attr_ranges, NONE, 0, "private ranges stored (a conversion's cost)"),
@@ -168,21 +168,19 @@ static u32 ccmem_vm_snapshot(struct ccmem_vm *vm, u64 *vals,
 /**
  * ccmem_vm_get_stats() - CCMEM_VM_GET_STATS.
  * @vm: the VM (any state).
- * @uarg: user pointer to struct ccmem_stats.
+ * @p: the argument (struct ccmem_stats), a kernel copy; gets nr.
  *
  * Values and descriptions are built in kernel buffers under vm->lock and
  * copied out after it is dropped.
  */
-long ccmem_vm_get_stats(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_get_stats(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_stats arg;
+	struct ccmem_stats arg = *(struct ccmem_stats *)p;
 	struct ccmem_stats_desc *descs = NULL;
 	u64 *vals = NULL;
 	u32 room, n;
 	int ret = 0;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if (arg.flags || !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
 		return -EINVAL;
 
@@ -217,9 +215,7 @@ long ccmem_vm_get_stats(struct ccmem_vm *vm, void __user *uarg)
 		ret = -EFAULT;
 		goto out;
 	}
-	arg.nr = n;
-	if (copy_to_user(uarg, &arg, sizeof(arg)))
-		ret = -EFAULT;
+	((struct ccmem_stats *)p)->nr = n;
 out:
 	kfree(vals);
 	kfree(descs);
@@ -259,17 +255,15 @@ static u8 ccmem_map_unit(struct ccmem_vm *vm, u64 gfn, u64 n)
 /**
  * ccmem_vm_get_map() - CCMEM_VM_GET_MAP: one byte of CCMEM_MAP_* per unit.
  * @vm: the VM (any state).
- * @uarg: user pointer to struct ccmem_map.
+ * @p: the argument (struct ccmem_map), a kernel copy.
  */
-long ccmem_vm_get_map(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_get_map(struct ccmem_vm *vm, void *p)
 {
-	struct ccmem_map arg;
+	const struct ccmem_map arg = *(struct ccmem_map *)p;
 	u64 units, unit_pages, i;
 	u8 *buf;
 	int ret = 0;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if (arg.flags || arg.reserved[0] || arg.reserved[1])
 		return -EINVAL;
 	if (arg.unit_shift < PAGE_SHIFT || arg.unit_shift > 30)
@@ -307,7 +301,6 @@ long ccmem_vm_get_map(struct ccmem_vm *vm, void __user *uarg)
 static const char * const ccmem_state_names[] = {
 	[CCMEM_VM_STATE_LIVE] = "live",
 	[CCMEM_VM_STATE_DEAD] = "dead",
-	[CCMEM_VM_STATE_DETACHED] = "detached",
 };
 
 static int ccmem_vm_stats_show(struct seq_file *m, void *unused)
@@ -319,7 +312,7 @@ static int ccmem_vm_stats_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&vm->lock);
 	seq_printf(m, "type: %s\nbackend: %s\nkey_id: %u\nstate: %s\n",
-		   vm->arch ? vm->arch->name : "detached",
+		   vm->arch->name,
 		   vm->backend == CCMEM_BACKEND_HW ? "hw" : "emu", vm->key_id,
 		   ccmem_state_names[vm->state]);
 	ng = ccmem_vm_groups(vm, g);

@@ -30,12 +30,14 @@
  * ccmem_vm_guest_init() - CCMEM_EMU_GUEST_INIT: give the VM's vCPUs the
  * emulated guest to run.
  * @vm: the VM; vm->lock held, usable, on the model.
- * @uarg: the runner's configuration (struct ccmem_emu_guest_config).
+ * @arg: the runner's configuration (struct ccmem_emu_guest_config), a
+ *	kernel copy.
  *
- * The VM holds references on the runner module and on its platform module
- * (the vCPU threads call into both without vm->lock) until it is freed.
+ * The VM holds a reference on the runner module (the vCPU threads call
+ * into it without vm->lock) until it is freed; its platform module it
+ * holds anyway.
  */
-long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg)
+long ccmem_vm_guest_init(struct ccmem_vm *vm, void *arg)
 {
 	const struct ccmem_runner_ops *ops;
 	int ret;
@@ -45,13 +47,8 @@ long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg)
 	ops = ccmem_runner_get();
 	if (!ops)
 		return -ENODEV;
-	if (!try_module_get(vm->arch->owner)) {
-		module_put(ops->owner);
-		return -ENODEV;
-	}
-	ret = ops->init(vm, uarg);
+	ret = ops->init(vm, arg);
 	if (ret) {
-		module_put(vm->arch->owner);
 		module_put(ops->owner);
 		return ret;
 	}
@@ -61,9 +58,7 @@ long ccmem_vm_guest_init(struct ccmem_vm *vm, void __user *uarg)
 
 /**
  * ccmem_vm_guest_free() - drop the runner of a VM whose fd is released.
- * @vm: the VM; no vCPU is left (each holds a VM fd reference). vm->arch is
- *	still set: the runner's reference on the platform module kept it
- *	registered.
+ * @vm: the VM; no vCPU is left (each holds a VM fd reference).
  */
 void ccmem_vm_guest_free(struct ccmem_vm *vm)
 {
@@ -74,7 +69,6 @@ void ccmem_vm_guest_free(struct ccmem_vm *vm)
 	ops->destroy(vm);
 	vm->runner = NULL;
 	module_put(ops->owner);
-	module_put(vm->arch->owner);
 }
 
 /**

@@ -15,6 +15,7 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -34,55 +35,101 @@ static int ccmem_vm_state_errno(struct ccmem_vm *vm)
 	return -ENODEV;
 }
 
-static long ccmem_vm_ioctl_create_vcpu(struct ccmem_vm *vm, void __user *uarg)
+static long ccmem_vm_ioctl_create_vcpu(struct ccmem_vm *vm, void *arg)
 {
-	return ccmem_vm_create_vcpu(vm, (unsigned long)uarg);
+	return ccmem_vm_create_vcpu(vm, (unsigned long)arg);
 }
 
-static long ccmem_vm_ioctl_check_extension(struct ccmem_vm *vm,
-					   void __user *uarg)
+static long ccmem_vm_ioctl_check_extension(struct ccmem_vm *vm, void *arg)
 {
-	return ccmem_check_extension(vm, (unsigned long)uarg);
+	return ccmem_check_extension(vm, (unsigned long)arg);
 }
 
 /* How an ioctl of the VM fd runs. */
 enum {
-	CCMEM_IOC_ANY,		/* any state, no vm->lock (takes its own) */
+	CCMEM_IOC_VALUE,	/* the argument is a value; any state */
+	CCMEM_IOC_ANY,		/* any state; takes vm->lock itself */
 	CCMEM_IOC_LIVE,		/* a usable VM, under vm->lock */
 	CCMEM_IOC_EMU,		/* ... on the software model (emu.c) */
 };
 
-/* Every ioctl of the VM fd, in one place. */
+/* The largest argument struct of a VM fd ioctl. */
+#define CCMEM_IOC_ARG_MAX	128
+
+#define CCMEM_IOC(cmd_, how_, fn_) {					\
+	.cmd = (cmd_), .how = (how_), .fn = (fn_) }
+
+/*
+ * Every ioctl of the VM fd, in one place. The argument struct is copied
+ * in before any lock is taken and out after every lock is dropped, so a
+ * handler never touches user memory under vm->lock; handlers with
+ * buffers of their own (records, maps, statistics, accesses, pins) are
+ * CCMEM_IOC_ANY and keep their user copies outside the lock as well.
+ */
 static const struct {
 	unsigned int cmd;
 	u8 how;
-	long (*fn)(struct ccmem_vm *vm, void __user *uarg);
+	long (*fn)(struct ccmem_vm *vm, void *arg);
 } ccmem_vm_ioctls[] = {
-	{ CCMEM_CHECK_EXTENSION, CCMEM_IOC_ANY, ccmem_vm_ioctl_check_extension },
-	{ CCMEM_VM_ADD_REGION, CCMEM_IOC_LIVE, ccmem_vm_add_region },
-	{ CCMEM_VM_DELETE_REGION, CCMEM_IOC_LIVE, ccmem_vm_delete_region },
-	{ CCMEM_VM_SET_ATTRIBUTES, CCMEM_IOC_LIVE, ccmem_vm_set_attributes },
-	{ CCMEM_VM_POPULATE, CCMEM_IOC_LIVE, ccmem_vm_populate },
-	{ CCMEM_VM_PIN, CCMEM_IOC_LIVE, ccmem_vm_pin },
-	{ CCMEM_VM_UNPIN, CCMEM_IOC_LIVE, ccmem_vm_unpin },
-	{ CCMEM_VM_READ_FAULTS, CCMEM_IOC_ANY, ccmem_vm_read_faults },
-	{ CCMEM_VM_GET_STATS, CCMEM_IOC_ANY, ccmem_vm_get_stats },
-	{ CCMEM_VM_GET_MAP, CCMEM_IOC_ANY, ccmem_vm_get_map },
-	{ CCMEM_VM_CREATE_VCPU, CCMEM_IOC_ANY, ccmem_vm_ioctl_create_vcpu },
+	CCMEM_IOC(CCMEM_CHECK_EXTENSION, CCMEM_IOC_VALUE,
+		  ccmem_vm_ioctl_check_extension),
+	CCMEM_IOC(CCMEM_VM_ADD_REGION, CCMEM_IOC_LIVE, ccmem_vm_add_region),
+	CCMEM_IOC(CCMEM_VM_DELETE_REGION, CCMEM_IOC_LIVE,
+		  ccmem_vm_delete_region),
+	CCMEM_IOC(CCMEM_VM_SET_ATTRIBUTES, CCMEM_IOC_LIVE,
+		  ccmem_vm_set_attributes),
+	CCMEM_IOC(CCMEM_VM_POPULATE, CCMEM_IOC_LIVE, ccmem_vm_populate),
+	CCMEM_IOC(CCMEM_VM_PIN, CCMEM_IOC_ANY, ccmem_vm_pin),
+	CCMEM_IOC(CCMEM_VM_UNPIN, CCMEM_IOC_LIVE, ccmem_vm_unpin),
+	CCMEM_IOC(CCMEM_VM_READ_FAULTS, CCMEM_IOC_ANY, ccmem_vm_read_faults),
+	CCMEM_IOC(CCMEM_VM_GET_STATS, CCMEM_IOC_ANY, ccmem_vm_get_stats),
+	CCMEM_IOC(CCMEM_VM_GET_MAP, CCMEM_IOC_ANY, ccmem_vm_get_map),
+	CCMEM_IOC(CCMEM_VM_CREATE_VCPU, CCMEM_IOC_VALUE,
+		  ccmem_vm_ioctl_create_vcpu),
 #ifdef CONFIG_CCMEM_EMU_ENABLED
-	{ CCMEM_EMU_GUEST_INSN, CCMEM_IOC_EMU, ccmem_emu_insn_ioctl },
-	{ CCMEM_EMU_ACCESS, CCMEM_IOC_EMU, ccmem_emu_access_ioctl },
-	{ CCMEM_EMU_LOOKUP, CCMEM_IOC_EMU, ccmem_emu_lookup_ioctl },
-	{ CCMEM_EMU_INJECT, CCMEM_IOC_EMU, ccmem_emu_inject_ioctl },
-	{ CCMEM_EMU_GUEST_INIT, CCMEM_IOC_EMU, ccmem_vm_guest_init },
+	CCMEM_IOC(CCMEM_EMU_GUEST_INSN, CCMEM_IOC_EMU, ccmem_emu_insn_ioctl),
+	CCMEM_IOC(CCMEM_EMU_ACCESS, CCMEM_IOC_ANY, ccmem_emu_access_ioctl),
+	CCMEM_IOC(CCMEM_EMU_LOOKUP, CCMEM_IOC_EMU, ccmem_emu_lookup_ioctl),
+	CCMEM_IOC(CCMEM_EMU_INJECT, CCMEM_IOC_EMU, ccmem_emu_inject_ioctl),
+	CCMEM_IOC(CCMEM_EMU_GUEST_INIT, CCMEM_IOC_EMU, ccmem_vm_guest_init),
 #endif
 };
+
+/* Run a table entry on the kernel copy @buf of its argument. */
+static long ccmem_vm_ioctl_run(struct ccmem_vm *vm, u8 how,
+			       long (*fn)(struct ccmem_vm *vm, void *arg),
+			       void *buf)
+{
+	long ret;
+
+	if (how == CCMEM_IOC_ANY) {
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+		/* An emu ioctl on a VM on the hardware is refused up front. */
+		if (fn == ccmem_emu_access_ioctl && !ccmem_vm_emu(vm))
+			return -EOPNOTSUPP;
+#endif
+		return fn(vm, buf);
+	}
+	if (mutex_lock_killable(&vm->lock))
+		return -EINTR;
+	if (!ccmem_vm_usable(vm))
+		ret = ccmem_vm_state_errno(vm);
+	else if (how == CCMEM_IOC_EMU && !ccmem_vm_emu(vm))
+		ret = -EOPNOTSUPP;	/* a VM on the real hardware */
+	else
+		ret = fn(vm, buf);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
 
 static long ccmem_vm_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
 	struct ccmem_vm *vm = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	u64 buf[CCMEM_IOC_ARG_MAX / sizeof(u64)];
+	bool out = _IOC_DIR(cmd) & _IOC_READ;
+	u32 size = _IOC_SIZE(cmd);
 	unsigned int i;
 	long ret;
 
@@ -95,18 +142,26 @@ static long ccmem_vm_ioctl(struct file *file, unsigned int cmd,
 			break;
 	if (i == ARRAY_SIZE(ccmem_vm_ioctls))
 		return -ENOTTY;
-	if (ccmem_vm_ioctls[i].how == CCMEM_IOC_ANY)
-		return ccmem_vm_ioctls[i].fn(vm, uarg);
+	if (ccmem_vm_ioctls[i].how == CCMEM_IOC_VALUE)
+		return ccmem_vm_ioctls[i].fn(vm, (void *)arg);
 
-	if (mutex_lock_killable(&vm->lock))
-		return -EINTR;
-	if (!ccmem_vm_usable(vm))
-		ret = ccmem_vm_state_errno(vm);
-	else if (ccmem_vm_ioctls[i].how == CCMEM_IOC_EMU && !ccmem_vm_emu(vm))
-		ret = -EOPNOTSUPP;	/* a VM on the real hardware */
-	else
-		ret = ccmem_vm_ioctls[i].fn(vm, uarg);
-	mutex_unlock(&vm->lock);
+	if (WARN_ON_ONCE(size > sizeof(buf)))
+		return -ENOTTY;
+	if (copy_from_user(buf, uarg, size))
+		return -EFAULT;
+	/*
+	 * An ioctl that reports results must be able to: a read-only or
+	 * unmapped argument fails here, before anything changes.
+	 */
+	if (out && copy_to_user(uarg, buf, size))
+		return -EFAULT;
+
+	ret = ccmem_vm_ioctl_run(vm, ccmem_vm_ioctls[i].how,
+				 ccmem_vm_ioctls[i].fn, buf);
+
+	/* Only a concurrent unmapping by the caller itself can fail here. */
+	if (out && copy_to_user(uarg, buf, size))
+		return -EFAULT;
 	return ret;
 }
 
@@ -142,7 +197,6 @@ static __poll_t ccmem_vm_poll(struct file *file, struct poll_table_struct *wait)
 
 static void ccmem_vm_free(struct ccmem_vm *vm)
 {
-	ccmem_debugfs_vm_remove(vm);
 	ccmem_regions_free(vm);
 	ccmem_attr_destroy(vm);
 	WARN_ON_ONCE(!xa_empty(&vm->pages));
@@ -154,28 +208,38 @@ static void ccmem_vm_free(struct ccmem_vm *vm)
 	kfree(vm);
 }
 
+/*
+ * The last reference to the VM is gone. Every page goes back through the
+ * platform module, which the VM has pinned since its creation; only then
+ * is the VM unlisted and freed, and the module reference dropped last, so
+ * the module cannot go away while its code still runs for this VM.
+ */
 static void ccmem_vm_destroy(struct ccmem_vm *vm)
 {
+	const struct ccmem_arch_ops *arch = vm->arch;
+
+	/*
+	 * The guest's debugfs file goes first, then the VM's directory: no
+	 * debugfs reader may see the VM half torn down.
+	 */
+	ccmem_vm_guest_free(vm);
+	ccmem_debugfs_vm_remove(vm);
+	mutex_lock(&vm->lock);
+	ccmem_vm_reclaim_all(vm);
+	arch->vm_free(vm);
+	vm->arch = NULL;
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	vm->emu = NULL;
+#endif
+	mutex_unlock(&vm->lock);
+
 	mutex_lock(&ccmem_vms_lock);
 	list_del(&vm->node);
 	mutex_unlock(&ccmem_vms_lock);
 
-	ccmem_vm_guest_free(vm);
-	mutex_lock(&vm->lock);
-	if (vm->arch) {
-		ccmem_vm_reclaim_all(vm);
-		vm->arch->vm_free(vm);
-		vm->arch = NULL;
-#ifdef CONFIG_CCMEM_EMU_ENABLED
-		vm->emu = NULL;
-#endif
-	} else {
-		ccmem_unpin_all(vm);
-	}
-	mutex_unlock(&vm->lock);
-
 	atomic64_dec(&ccmem_gstats.vms_live);
 	ccmem_vm_free(vm);
+	module_put(arch->owner);
 }
 
 static int ccmem_vm_release(struct inode *inode, struct file *file)
@@ -254,18 +318,21 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 	if (!vm)
 		return -ENOMEM;
 
+	/* The VM holds its platform module until its last page is back. */
 	mutex_lock(&ccmem_vms_lock);
 	arch = ccmem_arch_get(arg.type);
 	ret = -ENODEV;
-	if (!arch)
+	if (!arch || !try_module_get(arch->owner))
 		goto err_unlock;
 	mutex_lock(&vm->lock);
 	ret = arch->vm_init(vm, arg.backend);
 	if (!ret)
 		vm->arch = arch;
 	mutex_unlock(&vm->lock);
-	if (ret)
+	if (ret) {
+		module_put(arch->owner);
 		goto err_unlock;
+	}
 	list_add_tail(&vm->node, &ccmem_vms);
 	mutex_unlock(&ccmem_vms_lock);
 

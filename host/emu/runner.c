@@ -744,16 +744,15 @@ static const struct ga_platform *cg_platform(u32 type)
 	return type == CCMEM_VM_SNP ? &ga_platform_snp : NULL;
 }
 
-static int cg_init(struct ccmem_vm *vm, void __user *uarg)
+static int cg_init(struct ccmem_vm *vm, const void *arg)
 {
-	struct ccmem_emu_guest_config c, *cfg = &c;
+	struct ccmem_emu_guest_config c = *(const struct ccmem_emu_guest_config *)arg;
+	struct ccmem_emu_guest_config *cfg = &c;
 	const struct ga_platform *plat = cg_platform(vm->type);
 	struct cg_vm *gvm;
 	u64 units;
 	int ret;
 
-	if (copy_from_user(cfg, uarg, sizeof(*cfg)))
-		return -EFAULT;
 	if (!cfg->unit_shift)
 		cfg->unit_shift = 21;
 	ret = cg_config_check(vm, cfg);

@@ -36,6 +36,7 @@
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "snp.h"
 #include "psc_decode.h"
@@ -58,19 +59,25 @@ struct snp_psc {
 static int snp_guest_shared(struct ccmem_vm *vm, u64 gpa, void *buf, u32 len,
 			    bool write)
 {
-	int ret;
+	void __user *uaddr = NULL;
+	int ret = 0;
 
 	mutex_lock(&vm->lock);
 	if (!ccmem_vm_usable(vm))
 		ret = -EIO;
 	else if (ccmem_gfn_is_private(vm, gpa >> PAGE_SHIFT))
 		ret = -EPERM;	/* the host cannot read a private page */
-	else if (write)
-		ret = ccmem_vm_shared_write(vm, gpa, buf, len);
 	else
-		ret = ccmem_vm_shared_read(vm, gpa, buf, len);
+		uaddr = ccmem_vm_shared_uaddr(vm, gpa, len);
 	mutex_unlock(&vm->lock);
-	return ret;
+	if (ret)
+		return ret;
+	if (!uaddr)
+		return -ENOENT;
+	/* The VMM's memory: copied with no lock held, as it can fault. */
+	if (write)
+		return copy_to_user(uaddr, buf, len) ? -EFAULT : 0;
+	return copy_from_user(buf, uaddr, len) ? -EFAULT : 0;
 }
 
 /* The decoder's question: is the range inside the VM's memory? */

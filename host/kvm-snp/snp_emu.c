@@ -18,7 +18,6 @@
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
-#include <linux/uaccess.h>
 
 #include "snp.h"
 
@@ -103,31 +102,23 @@ static int snp_guest_insn(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 }
 
 /*
- * Copy between the request's buffer (user memory for the ioctl, kernel
- * memory for an emulated vCPU) and a private page.
+ * Copy between the request's kernel buffer and a private page. (The core
+ * bounces the VMM's buffer: no user memory is touched under vm->lock.)
  */
 static int snp_copy_private(u64 pfn, struct ccmem_emu_req *req)
 {
-	bool write = req->flags & CCMEM_ACCESS_F_WRITE;
 	unsigned int off = offset_in_page(req->gpa);
 	void *kaddr;
-	unsigned long left = 0;
 
 	if (req->flags & CCMEM_ACCESS_F_CHECK)
 		return 0;
 	kaddr = kmap_local_pfn(pfn);
-	if (req->kbuf) {
-		if (write)
-			memcpy(kaddr + off, req->kbuf, req->len);
-		else
-			memcpy(req->kbuf, kaddr + off, req->len);
-	} else if (write) {
-		left = copy_from_user(kaddr + off, req->ubuf, req->len);
-	} else {
-		left = copy_to_user(req->ubuf, kaddr + off, req->len);
-	}
+	if (req->flags & CCMEM_ACCESS_F_WRITE)
+		memcpy(kaddr + off, req->kbuf, req->len);
+	else
+		memcpy(req->kbuf, kaddr + off, req->len);
 	kunmap_local(kaddr);
-	return left ? -EFAULT : 0;
+	return 0;
 }
 
 /*

@@ -63,7 +63,6 @@ const char *ccmem_vm_state_name(uint32_t state)
 	switch (state) {
 	case CCMEM_VM_STATE_LIVE:	return "live";
 	case CCMEM_VM_STATE_DEAD:	return "dead";
-	case CCMEM_VM_STATE_DETACHED:	return "detached";
 	default:			return "unknown state";
 	}
 }

@@ -292,12 +292,11 @@ struct ccmem_fault_read {
 /*
  * VM states: the VM counter "vm.state". LIVE is normal. DEAD follows a
  * platform failure: only stats, the map, fault reads and close still work.
- * DETACHED follows the unload of the platform module: the memory was
- * reclaimed.
+ * (A VM holds its platform module until it is destroyed, so the module
+ * cannot go away under a live VM.)
  */
 #define CCMEM_VM_STATE_LIVE	0
 #define CCMEM_VM_STATE_DEAD	1
-#define CCMEM_VM_STATE_DETACHED	2
 
 /* struct ccmem_stats_desc.unit */
 #define CCMEM_UNIT_NONE		0	/* a count of events or things */
@@ -338,9 +337,8 @@ struct ccmem_stats_desc {
  * Like KVM's binary statistics: the descriptors name every counter once,
  * and the values come in the same order. VMs of different platforms have
  * different sets (each platform adds its own group). The set of a VM
- * changes only when a group comes or goes: the emulated guest's when it
- * is configured, the platform's when its module is unloaded (the VM is
- * then detached). Read the descriptors with the values when in doubt.
+ * changes only when the emulated guest's group comes, when it is
+ * configured. Read the descriptors with the values when in doubt.
  * Values are a consistent snapshot.
  */
 struct ccmem_stats {
