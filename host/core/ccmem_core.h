@@ -18,6 +18,7 @@
 #include <linux/xarray.h>
 #include <linux/wait.h>
 #include <linux/atomic.h>
+#include <linux/refcount.h>
 #include <linux/mm_types.h>
 #include <linux/ccmem.h>
 #ifdef CONFIG_CCMEM_EMU_ENABLED
@@ -236,7 +237,9 @@ struct ccmem_arch_ops {
  *		(vm->lock held, VM usable, on the model).
  * @destroy:	free it (the last vCPU is gone).
  * @vcpu_init:	per-vCPU setup.
- * @vcpu_free:	per-vCPU teardown (the thread has stopped).
+ * @vcpu_free:	per-vCPU teardown (the thread has exited).
+ * @vcpu_kick:	wake the vCPU's thread wherever the runner makes it wait:
+ *		it is being stopped (ccmem_vcpu_stopping()).
  * @vcpu_ioctl:	the runner's own vCPU ioctls (the program); -ENOTTY else.
  *		Called with vcpu->run_lock held.
  * @start:	the VMM asked to run a vCPU that is not running: 0 to start
@@ -255,6 +258,7 @@ struct ccmem_runner_ops {
 	void (*destroy)(struct ccmem_vm *vm);
 	int (*vcpu_init)(struct ccmem_vcpu *vcpu);
 	void (*vcpu_free)(struct ccmem_vcpu *vcpu);
+	void (*vcpu_kick)(struct ccmem_vcpu *vcpu);
 	long (*vcpu_ioctl)(struct ccmem_vcpu *vcpu, unsigned int cmd,
 			   void __user *uarg);
 	int (*start)(struct ccmem_vcpu *vcpu);
@@ -267,6 +271,7 @@ struct ccmem_runner_ops {
  * struct ccmem_vcpu - one vCPU of a VM on the model.
  * @vm:		its VM (kept alive by @vm_file).
  * @vm_file:	a reference on the VM fd.
+ * @ref:	the fd's and the thread's references; the last one frees.
  * @id:		vCPU index.
  * @thread:	the kernel thread running the guest.
  * @run_lock:	one vCPU ioctl at a time.
@@ -285,6 +290,7 @@ struct ccmem_runner_ops {
 struct ccmem_vcpu {
 	struct ccmem_vm *vm;
 	struct file *vm_file;
+	refcount_t ref;
 	u32 id;
 	struct task_struct *thread;
 	struct mutex run_lock;		/* see above */

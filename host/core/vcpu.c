@@ -12,13 +12,23 @@
  *
  * While a program runs, the thread borrows the VMM's mm (an mmget()
  * reference) so that guest accesses to shared memory reach the region's
- * shared backing. A vCPU fd holds a reference on its VM fd, and the thread
- * is stopped before the vCPU is freed: a vCPU thread never outlives its VM.
+ * shared backing. Those accesses can block for as long as the VMM's memory
+ * does (userfaultfd), so nobody waits for the thread unkillably: closing
+ * the vCPU fd tells it to stop and waits for it killably. The thread and
+ * the fd each hold a reference on the vCPU, and the last one frees it:
+ * normally the fd's, so that close() tears the vCPU (and, with the last
+ * one, the VM) down before it returns; when the closer is killed, the
+ * thread's, once it gets going again. The vCPU holds a reference on its
+ * VM fd, so a vCPU thread never outlives its VM, and the thread one on
+ * this module, which it drops as it exits (module_put_and_kthread_exit()).
+ * A SIGKILLed VMM therefore always exits: its userfaultfd goes with its
+ * files, the blocked access fails, and the thread finishes on its own.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -162,19 +172,57 @@ static void ccmem_vcpu_run_program(struct ccmem_vcpu *vcpu)
 	mmput(mm);
 }
 
+/* vCPU threads that dropped their reference wake closers waiting here. */
+static DECLARE_WAIT_QUEUE_HEAD(ccmem_vcpu_exit_wq);
+
+/* The last reference is gone: the fd is closed and the thread exited. */
+static void ccmem_vcpu_free(struct ccmem_vcpu *vcpu)
+{
+	struct ccmem_vm *vm = vcpu->vm;
+
+	if (vcpu->runner)
+		vm->runner->vcpu_free(vcpu);
+	mutex_lock(&vm->lock);
+	vm->vcpus[vcpu->id] = NULL;
+	vm->nr_vcpus--;
+	mutex_unlock(&vm->lock);
+	fput(vcpu->vm_file);
+	kfree(vcpu);
+}
+
+static void ccmem_vcpu_put(struct ccmem_vcpu *vcpu)
+{
+	if (refcount_dec_and_test(&vcpu->ref))
+		ccmem_vcpu_free(vcpu);
+}
+
 static int ccmem_vcpu_thread(void *data)
 {
 	struct ccmem_vcpu *vcpu = data;
 
 	for (;;) {
 		wait_event_idle(vcpu->wq, READ_ONCE(vcpu->go) ||
-				kthread_should_stop());
-		if (kthread_should_stop())
+				ccmem_vcpu_stopping(vcpu));
+		if (ccmem_vcpu_stopping(vcpu))
 			break;
 		WRITE_ONCE(vcpu->go, false);
 		ccmem_vcpu_run_program(vcpu);
 	}
-	return 0;
+	/* After the decrement the vCPU may be gone: only the global queue. */
+	if (refcount_dec_and_test(&vcpu->ref))
+		ccmem_vcpu_free(vcpu);
+	else
+		wake_up_all(&ccmem_vcpu_exit_wq);
+	module_put_and_kthread_exit(0);
+}
+
+/* Tell the thread to stop, wherever it waits; do not wait for it. */
+static void ccmem_vcpu_stop(struct ccmem_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->stop, true);
+	wake_up_all(&vcpu->wq);
+	if (vcpu->runner)
+		vcpu->vm->runner->vcpu_kick(vcpu);
 }
 
 /* Hand the VMM's answer to a waiting guest, or start the program. */
@@ -252,28 +300,19 @@ static long ccmem_vcpu_ioctl(struct file *file, unsigned int cmd,
 	return ret;
 }
 
-static void ccmem_vcpu_destroy(struct ccmem_vcpu *vcpu)
-{
-	struct ccmem_vm *vm = vcpu->vm;
-
-	if (vcpu->thread) {
-		WRITE_ONCE(vcpu->stop, true);
-		wake_up_all(&vcpu->wq);
-		kthread_stop(vcpu->thread);
-	}
-	if (vcpu->runner)
-		vm->runner->vcpu_free(vcpu);
-	mutex_lock(&vm->lock);
-	vm->vcpus[vcpu->id] = NULL;
-	vm->nr_vcpus--;
-	mutex_unlock(&vm->lock);
-	fput(vcpu->vm_file);
-	kfree(vcpu);
-}
-
 static int ccmem_vcpu_release(struct inode *inode, struct file *file)
 {
-	ccmem_vcpu_destroy(file->private_data);
+	struct ccmem_vcpu *vcpu = file->private_data;
+
+	ccmem_vcpu_stop(vcpu);
+	/*
+	 * Wait for the thread to let go, killably: a killed closer leaves the
+	 * vCPU to the thread, which may be stuck on the VMM's memory.
+	 */
+	if (vcpu->thread)
+		wait_event_killable(ccmem_vcpu_exit_wq,
+				    refcount_read(&vcpu->ref) == 1);
+	ccmem_vcpu_put(vcpu);
 	return 0;
 }
 
@@ -305,6 +344,7 @@ long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
+	refcount_set(&vcpu->ref, 1);	/* the creator's, then the fd's */
 	mutex_init(&vcpu->run_lock);
 	spin_lock_init(&vcpu->lock);
 	init_waitqueue_head(&vcpu->wq);
@@ -326,22 +366,28 @@ long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id)
 	ret = vm->runner->vcpu_init(vcpu);
 	if (ret)
 		goto err;
-	vcpu->thread = kthread_run(ccmem_vcpu_thread, vcpu, "ccmem-vm%u-vcpu%lu",
-				   vm->id, id);
+	vcpu->thread = kthread_create(ccmem_vcpu_thread, vcpu,
+				      "ccmem-vm%u-vcpu%lu", vm->id, id);
 	if (IS_ERR(vcpu->thread)) {
 		ret = PTR_ERR(vcpu->thread);
 		vcpu->thread = NULL;
 		goto err;
 	}
+	/* The thread's own references, dropped as it exits. */
+	refcount_inc(&vcpu->ref);
+	__module_get(THIS_MODULE);
+	wake_up_process(vcpu->thread);
+
 	fd = anon_inode_getfd("ccmem-vcpu", &ccmem_vcpu_fops, vcpu,
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
+		ccmem_vcpu_stop(vcpu);
 		goto err;
 	}
 	return fd;
 
 err:
-	ccmem_vcpu_destroy(vcpu);
+	ccmem_vcpu_put(vcpu);
 	return ret;
 }

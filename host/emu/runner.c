@@ -821,6 +821,12 @@ static int cg_vcpu_init(struct ccmem_vcpu *vcpu)
 	return 0;
 }
 
+/* The vCPU is being stopped: wake it if it waits for another's units. */
+static void cg_vcpu_kick(struct ccmem_vcpu *vcpu)
+{
+	wake_up_all(&cg_vm(vcpu->vm)->wq);
+}
+
 static void cg_vcpu_free(struct ccmem_vcpu *vcpu)
 {
 	struct cg_vm *gvm = cg_vm(vcpu->vm);
@@ -857,6 +863,7 @@ static const struct ccmem_runner_ops cg_ops = {
 	.destroy	= cg_destroy,
 	.vcpu_init	= cg_vcpu_init,
 	.vcpu_free	= cg_vcpu_free,
+	.vcpu_kick	= cg_vcpu_kick,
 	.vcpu_ioctl	= cg_vcpu_ioctl,
 	.start		= cg_start,
 	.run		= cg_run,
