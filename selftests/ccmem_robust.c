@@ -372,4 +372,51 @@ TEST_F(ro, emu_and_stats_ioctls_fault_cleanly)
 				      self->unmapped));
 }
 
+TEST(create_vm_with_readonly_argument_creates_nothing)
+{
+	long long created = ccmem_global_stat("vms_created");
+	long long live = ccmem_global_stat("vms_live");
+	struct ccmem_vm_create c = {
+		.type = CCMEM_VM_SNP, .backend = CCMEM_BACKEND_EMU,
+	};
+	int dev = ccmem_open_dev();
+	void *ro = readonly_copy(&c, sizeof(c));
+
+	ASSERT_GE(dev, 0);
+	ASSERT_NE(NULL, ro);
+	EXPECT_ERRNO(-EFAULT, ccmem_ioctl(dev, CCMEM_CREATE_VM, ro));
+	EXPECT_EQ(created, ccmem_global_stat("vms_created"));
+	EXPECT_EQ(live, ccmem_global_stat("vms_live"));
+	munmap(ro, SZ_4K);
+	close(dev);
+}
+
+/* An exit is never consumed by a run that cannot report it. */
+TEST(vcpu_run_with_readonly_argument_loses_no_exit)
+{
+	struct ccmem_emu_guest_config cfg;
+	const struct ccmem_guest_insn prog[] = {
+		GI(CCMEM_GOP_BOOT, 0, 0, 0),
+	};
+	struct ccmem_run run = { 0 };
+	struct ccmem_guest g;
+	void *ro;
+
+	cfg = ccmem_guest_config(CCMEM_ACCEPT_LAZY, TGPA, TSIZE);
+	ASSERT_ERRNO(0, ccmem_guest_create(&g, &cfg));
+	ASSERT_ERRNO(0, ccmem_guest_add_vcpu(&g, 0));
+	ASSERT_ERRNO(0, ccmem_vcpu_set_program(g.vcpu[0], prog, NR(prog)));
+	ro = readonly_copy(&run, sizeof(run));
+	ASSERT_NE(NULL, ro);
+	EXPECT_ERRNO(-EFAULT, ccmem_ioctl(g.vcpu[0], CCMEM_VCPU_RUN, ro));
+	munmap(ro, SZ_4K);
+	/* The reused struct's old outputs are no reason to refuse. */
+	memset(run.state, 0xa5, sizeof(run.state));
+	run.exit_reason = 0x5a5a;
+	ASSERT_ERRNO(0, ccmem_vcpu_run(g.vcpu[0], &run));
+	EXPECT_EXIT(&run, CCMEM_EXIT_EMU_DONE);
+	EXPECT_EQ(0, ccmem_run_state(&run)->pc);
+	ccmem_guest_destroy(&g);
+}
+
 TEST_HARNESS_MAIN

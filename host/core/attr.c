@@ -37,9 +37,11 @@
  *
  * Memory: one node per run of private pages, charged to the VMM's memcg
  * (GFP_KERNEL_ACCOUNT). The worst case is one node per two pages of the
- * VM's regions (private and shared pages alternating). ccmem_attr_alloc()
- * is the one place a node is made, so a cap on vm->nr_attr_ranges is one
- * line there. Nodes come from kmalloc (40 bytes, so the 64-byte accounted
+ * VM's regions (private and shared pages alternating), capped per VM by
+ * max_attr_ranges (limits.c) in ccmem_attr_alloc(), the one place a node
+ * is made. A conversion to shared that splits a range needs a node after
+ * the pages have left the VM: ccmem_attr_prepare_shared() makes it (or
+ * fails) before anything changes. Nodes come from kmalloc (40 bytes, so the 64-byte accounted
  * cache): a dedicated kmem_cache would save the difference but has to be
  * made and destroyed with the module, in main.c.
  */
@@ -102,14 +104,24 @@ static struct ccmem_attr_range *ccmem_attr_seek(struct ccmem_vm *vm, u64 gfn,
 }
 
 /*
- * A new, unlinked range: the only place where ranges are made, so a cap
- * on vm->nr_attr_ranges (-ENOSPC) is one line here.
+ * A new, unlinked range: the only place where ranges are made, so the cap
+ * on the ranges of a VM (limits.c: max_attr_ranges, -ENOSPC) is here.
  */
 static struct ccmem_attr_range *ccmem_attr_alloc(struct ccmem_vm *vm,
 						 u64 start, u64 last)
 {
-	struct ccmem_attr_range *r;
+	struct ccmem_attr_range *r = vm->attr_spare;
 
+	if (r) {			/* made and checked in advance */
+		vm->attr_spare = NULL;
+		r->start = start;
+		r->last = last;
+		return r;
+	}
+	if (vm->nr_attr_ranges >= READ_ONCE(ccmem_max_attr_ranges)) {
+		vm->stat.attr_ranges_refused++;
+		return ERR_PTR(-ENOSPC);
+	}
 	r = kmalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
@@ -335,6 +347,36 @@ void ccmem_attr_init(struct ccmem_vm *vm)
 {
 	vm->attrs = RB_ROOT;
 	vm->nr_attr_ranges = 0;
+	vm->attr_spare = NULL;
+}
+
+/**
+ * ccmem_attr_prepare_shared() - make sure that marking a range shared
+ * cannot fail.
+ * @vm: the VM; vm->lock held.
+ * @gfn: first page.
+ * @npages: number of pages, at least 1.
+ *
+ * Only a range that lies inside one private range, short of both its
+ * ends, needs a node (for the upper part). That node is made here, under
+ * the cap, and kept for the store.
+ *
+ * Return: 0, -ENOSPC (max_attr_ranges) or -ENOMEM; nothing changed.
+ */
+int ccmem_attr_prepare_shared(struct ccmem_vm *vm, u64 gfn, u64 npages)
+{
+	struct ccmem_attr_range *r;
+	u64 last = gfn + npages - 1;
+
+	lockdep_assert_held(&vm->lock);
+	r = ccmem_attr_seek(vm, gfn, NULL, NULL);
+	if (!r || r->start >= gfn || r->last <= last || vm->attr_spare)
+		return 0;
+	r = ccmem_attr_alloc(vm, 0, 0);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	vm->attr_spare = r;
+	return 0;
 }
 
 /**
@@ -349,5 +391,6 @@ void ccmem_attr_destroy(struct ccmem_vm *vm)
 		kfree(r);
 		cond_resched();
 	}
+	kfree(vm->attr_spare);
 	ccmem_attr_init(vm);
 }

@@ -17,6 +17,7 @@
 #include <linux/list.h>
 #include <linux/xarray.h>
 #include <linux/wait.h>
+#include <linux/uidgid.h>
 #include <linux/atomic.h>
 #include <linux/refcount.h>
 #include <linux/mm_types.h>
@@ -272,6 +273,7 @@ struct ccmem_runner_ops {
  * @vm:		its VM (kept alive by @vm_file).
  * @vm_file:	a reference on the VM fd.
  * @ref:	the fd's and the thread's references; the last one frees.
+ * @uid:	the user its thread is counted to (ccmem_limit_charge()).
  * @id:		vCPU index.
  * @thread:	the kernel thread running the guest.
  * @run_lock:	one vCPU ioctl at a time.
@@ -291,6 +293,7 @@ struct ccmem_vcpu {
 	struct ccmem_vm *vm;
 	struct file *vm_file;
 	refcount_t ref;
+	kuid_t uid;
 	u32 id;
 	struct task_struct *thread;
 	struct mutex run_lock;		/* see above */
@@ -350,6 +353,7 @@ struct ccmem_vm_counters {
 	u64 pinned_pages;
 	u64 faults_queued;
 	u64 faults_backpressure;
+	u64 attr_ranges_refused;
 	atomic64_t sigbus;
 };
 
@@ -377,6 +381,8 @@ struct ccmem_vm {
 	const struct ccmem_arch_emu_ops *emu;	/* NULL on the hardware */
 #endif
 	struct mm_struct *mm;		/* the VMM's mm, for the shared backing */
+	struct mem_cgroup *memcg;	/* the VMM's, for vCPU thread charges */
+	kuid_t uid;			/* the creator, for ccmem_limit_*() */
 
 	struct ccmem_mem_region *regions;	/* sorted by gfn */
 	u32 nr_regions;
@@ -386,6 +392,7 @@ struct ccmem_vm {
 
 	struct rb_root attrs;		/* private gfn ranges, see attr.c */
 	u64 nr_attr_ranges;		/* ranges in @attrs, under @lock */
+	void *attr_spare;		/* a node made in advance, under @lock */
 	struct xarray pages;		/* gfn -> ccmem_pg_mk(pfn, flags) */
 	struct list_head pins;
 	u32 nr_pins;
@@ -406,6 +413,19 @@ struct ccmem_vm {
 	struct ccmem_vcpu *vcpus[CCMEM_MAX_VCPUS];	/* under @lock */
 	u32 nr_vcpus;
 };
+
+/* limits.c: what one user may make ccmem allocate */
+enum ccmem_limit {
+	CCMEM_LIMIT_VCPUS,	/* vCPU threads */
+	CCMEM_LIMIT_KEYS,	/* platform keys (vm->key_id) */
+	CCMEM_NR_LIMITS,
+};
+
+extern unsigned int ccmem_max_vcpus_per_user;
+extern unsigned int ccmem_max_attr_ranges;
+int ccmem_limit_charge(kuid_t uid, enum ccmem_limit what, u32 max);
+void ccmem_limit_uncharge(kuid_t uid, enum ccmem_limit what);
+void ccmem_limits_exit(void);
 
 /* arch.c: the registry of platform modules and of the runner */
 int ccmem_register_arch(const struct ccmem_arch_ops *ops);
@@ -439,6 +459,7 @@ u64 ccmem_count_private(struct ccmem_vm *vm, u64 gfn, u64 npages);
 int ccmem_attr_store(struct ccmem_vm *vm, u64 gfn, u64 npages, bool priv);
 int ccmem_attr_make_private(struct ccmem_vm *vm, u64 gfn, u64 npages,
 			    u64 *already);
+int ccmem_attr_prepare_shared(struct ccmem_vm *vm, u64 gfn, u64 npages);
 u64 ccmem_attr_nr_ranges(struct ccmem_vm *vm);
 void ccmem_attr_init(struct ccmem_vm *vm);
 void ccmem_attr_destroy(struct ccmem_vm *vm);

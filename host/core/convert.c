@@ -34,6 +34,10 @@ static int ccmem_forget_private(struct ccmem_vm *vm, u64 gfn, u64 npages)
 
 	if (!priv)
 		return 0;
+	/* Whatever can fail comes before the pages leave the VM. */
+	ret = ccmem_attr_prepare_shared(vm, gfn, npages);
+	if (ret)
+		return ret;
 	ret = ccmem_release_range(vm, gfn, npages);
 	if (ret)
 		return ret;

@@ -73,6 +73,7 @@ static void __exit ccmem_exit(void)
 	WARN_ON_ONCE(!list_empty(&ccmem_vms));
 	ccmem_debugfs_exit();
 	ccmem_pool_exit();
+	ccmem_limits_exit();
 }
 
 module_init(ccmem_init);

@@ -93,7 +93,9 @@ static int ccmem_pin_check(struct ccmem_vm *vm, u64 gfn, u64 npages,
  *
  * Pinning faults the backing in, which can take any time (userfaultfd), so
  * it happens without vm->lock: check, pin, then check again under the
- * lock and add the pin only if nothing changed meanwhile.
+ * lock and add the pin only if nothing changed meanwhile. The pages count
+ * against the VMM's RLIMIT_MEMLOCK (locked_vm, as VFIO's pins) and show
+ * in its pinned_vm (VmPin), as io_uring's and RDMA's do.
  *
  * Return: 0 or a negative errno as documented in the uapi.
  */
@@ -128,8 +130,16 @@ long ccmem_vm_pin(struct ccmem_vm *vm, void *a)
 		kfree(p);
 		return -ENOMEM;
 	}
+	/* Long-term pins count against RLIMIT_MEMLOCK, as VFIO's do. */
+	ret = account_locked_vm(vm->mm, npages, true);
+	if (ret) {
+		kvfree(p->pages);
+		kfree(p);
+		return ret;
+	}
 	ret = ccmem_pin_backing(uaddr, p);
 	if (ret) {
+		account_locked_vm(vm->mm, npages, false);
 		kvfree(p->pages);
 		kfree(p);
 		return ret == -ENOMEM || ret == -EINTR ? ret : -EFAULT;
@@ -143,10 +153,12 @@ long ccmem_vm_pin(struct ccmem_vm *vm, void *a)
 		list_add_tail(&p->node, &vm->pins);
 		vm->nr_pins++;
 		vm->stat.pinned_pages += npages;
+		atomic64_add(npages, &vm->mm->pinned_vm);
 	}
 	mutex_unlock(&vm->lock);
 	if (ret) {
 		unpin_user_pages(p->pages, npages);
+		account_locked_vm(vm->mm, npages, false);
 		kvfree(p->pages);
 		kfree(p);
 	}
@@ -159,6 +171,8 @@ static void ccmem_pin_free(struct ccmem_vm *vm, struct ccmem_pin_rec *p)
 	vm->nr_pins--;
 	vm->stat.pinned_pages -= p->npages;
 	unpin_user_pages_dirty_lock(p->pages, p->npages, true);
+	atomic64_sub(p->npages, &vm->mm->pinned_vm);
+	account_locked_vm(vm->mm, p->npages, false);
 	kvfree(p->pages);
 	kfree(p);
 }

@@ -43,6 +43,7 @@ struct ccmem_vm_values {
 	u64 sigbus;
 	u64 regions;
 	u64 vcpus;
+	u64 attr_ranges_refused;
 };
 
 #define VMS(f, u, fl, d) CCMEM_STAT(struct ccmem_vm_values, f, u, fl, d)
@@ -67,6 +68,7 @@ static const struct ccmem_stat_desc ccmem_vm_descs[] = {
 	VMS(sigbus, NONE, CCMEM_CUM, "host touches of private memory refused"),
 	VMS(regions, NONE, 0, "regions"),
 	VMS(vcpus, NONE, 0, "vCPUs"),
+	VMS(attr_ranges_refused, NONE, CCMEM_CUM, "conversions refused: max_attr_ranges reached"),
 };
 
 /**
@@ -118,6 +120,7 @@ static void ccmem_vm_read_stats(struct ccmem_vm *vm, u64 *vals)
 		.sigbus = atomic64_read(&c->sigbus),
 		.regions = vm->nr_regions,
 		.vcpus = vm->nr_vcpus,
+		.attr_ranges_refused = c->attr_ranges_refused,
 	};
 
 	ccmem_stat_copy(&ccmem_vm_group, &v, vals);

@@ -26,6 +26,8 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/memcontrol.h>
+#include <linux/cred.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/refcount.h>
@@ -160,6 +162,7 @@ static void ccmem_vcpu_run_program(struct ccmem_vcpu *vcpu)
 {
 	struct mm_struct *mm = vcpu->vm->mm;
 	struct ccmem_run exit = { .exit_reason = CCMEM_EXIT_TERMINATED };
+	struct mem_cgroup *old;
 
 	if (!mmget_not_zero(mm)) {
 		exit.terminated.detail = ESRCH;
@@ -167,7 +170,10 @@ static void ccmem_vcpu_run_program(struct ccmem_vcpu *vcpu)
 		return;
 	}
 	kthread_use_mm(mm);
+	/* What the guest makes this thread allocate is the VMM's. */
+	old = set_active_memcg(vcpu->vm->memcg);
 	vcpu->vm->runner->run(vcpu);
+	set_active_memcg(old);
 	kthread_unuse_mm(mm);
 	mmput(mm);
 }
@@ -182,6 +188,7 @@ static void ccmem_vcpu_free(struct ccmem_vcpu *vcpu)
 
 	if (vcpu->runner)
 		vm->runner->vcpu_free(vcpu);
+	ccmem_limit_uncharge(vcpu->uid, CCMEM_LIMIT_VCPUS);
 	mutex_lock(&vm->lock);
 	vm->vcpus[vcpu->id] = NULL;
 	vm->nr_vcpus--;
@@ -256,12 +263,15 @@ static long ccmem_vcpu_run(struct ccmem_vcpu *vcpu, void __user *uarg)
 
 	if (copy_from_user(&run, uarg, sizeof(run)))
 		return -EFAULT;
+	/* The exit and the state are outputs: the struct is reused. */
 	if (run.flags || run.reserved0 ||
-	    !mem_is_zero(run.reserved, sizeof(run.reserved)) ||
-	    !mem_is_zero(run.state, sizeof(run.state)))
+	    !mem_is_zero(run.reserved, sizeof(run.reserved)))
 		return -EINVAL;
 	if (READ_ONCE(vcpu->dead))
 		return -ESHUTDOWN;
+	/* The exit is handed over only where it can be written. */
+	if (copy_to_user(uarg, &run, sizeof(run)))
+		return -EFAULT;
 
 	ret = ccmem_vcpu_resume(vcpu, &run);
 	if (ret)
@@ -272,13 +282,22 @@ static long ccmem_vcpu_run(struct ccmem_vcpu *vcpu, void __user *uarg)
 	spin_lock(&vcpu->lock);
 	run = vcpu->exit;
 	vcpu->posted = false;
+	spin_unlock(&vcpu->lock);
+	if (copy_to_user(uarg, &run, sizeof(run))) {
+		/* Unmapped since the check: the exit stays for the next run. */
+		spin_lock(&vcpu->lock);
+		vcpu->posted = true;
+		spin_unlock(&vcpu->lock);
+		return -EFAULT;
+	}
+	spin_lock(&vcpu->lock);
 	if (!vcpu->in_exit) {		/* the final exit of the program */
 		vcpu->running = false;
 		if (run.exit_reason == CCMEM_EXIT_TERMINATED)
 			vcpu->dead = true;
 	}
 	spin_unlock(&vcpu->lock);
-	return copy_to_user(uarg, &run, sizeof(run)) ? -EFAULT : 0;
+	return 0;
 }
 
 static long ccmem_vcpu_ioctl(struct file *file, unsigned int cmd,
@@ -330,7 +349,7 @@ static const struct file_operations ccmem_vcpu_fops = {
  * @id: the vCPU index, below CCMEM_MAX_VCPUS.
  *
  * Return: a vCPU fd, -EINVAL (bad id, or no emulated guest to run),
- * -EEXIST, -ENOMEM.
+ * -EEXIST, -EAGAIN (the user has max_vcpus_per_user vCPUs), -ENOMEM.
  */
 long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id)
 {
@@ -342,6 +361,14 @@ long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id)
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return -ENOMEM;
+	/* Kernel threads escape the pids cgroup and RLIMIT_NPROC: a cap. */
+	vcpu->uid = current_uid();
+	ret = ccmem_limit_charge(vcpu->uid, CCMEM_LIMIT_VCPUS,
+				 READ_ONCE(ccmem_max_vcpus_per_user));
+	if (ret) {
+		kfree(vcpu);
+		return ret;
+	}
 	vcpu->vm = vm;
 	vcpu->id = id;
 	refcount_set(&vcpu->ref, 1);	/* the creator's, then the fd's */
@@ -358,6 +385,7 @@ long ccmem_vm_create_vcpu(struct ccmem_vm *vm, unsigned long id)
 	}
 	mutex_unlock(&vm->lock);
 	if (ret) {
+		ccmem_limit_uncharge(vcpu->uid, CCMEM_LIMIT_VCPUS);
 		kfree(vcpu);
 		return ret;
 	}

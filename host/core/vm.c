@@ -11,9 +11,11 @@
 #define pr_fmt(fmt) "ccmem: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -204,6 +206,7 @@ static void ccmem_vm_free(struct ccmem_vm *vm)
 	ccmem_fault_free(vm);
 	if (vm->mm)
 		mmdrop(vm->mm);
+	mem_cgroup_put(vm->memcg);
 	ida_free(&ccmem_vm_ida, vm->id);
 	kfree(vm);
 }
@@ -273,6 +276,7 @@ static struct ccmem_vm *ccmem_vm_alloc(u32 type, u32 fault_queue_len)
 	}
 	vm->id = id;
 	vm->type = type;
+	vm->uid = current_uid();
 	mutex_init(&vm->lock);
 	ccmem_attr_init(vm);
 	xa_init(&vm->pages);
@@ -304,6 +308,9 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 	int fd, ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	/* The results are written back: make sure they can be, first. */
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.flags || arg.key_id || arg.backend_used ||
 	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
@@ -338,6 +345,8 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	/* The vCPU threads charge what the guest makes them allocate here. */
+	vm->memcg = get_mem_cgroup_from_mm(vm->mm);
 	atomic64_inc(&ccmem_gstats.vms_created);
 	atomic64_inc(&ccmem_gstats.vms_live);
 	ccmem_debugfs_vm_add(vm);

@@ -304,6 +304,20 @@ static int cg_step_check(const struct ccmem_guest_insn *in)
 	return -EINVAL;
 }
 
+/* A copy of @len bytes of the VMM's at @uptr, charged to its memcg. */
+static void *cg_copy_in(u64 uptr, size_t len)
+{
+	void *p = kmalloc(len, GFP_KERNEL_ACCOUNT);
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(p, u64_to_user_ptr(uptr), len)) {
+		kfree(p);
+		return ERR_PTR(-EFAULT);
+	}
+	return p;
+}
+
 /* The copy of a step's request structure; its index replaces the pointer. */
 static int cg_copy_arg(struct cg_vcpu *cv, struct ccmem_guest_insn *in)
 {
@@ -312,7 +326,7 @@ static int cg_copy_arg(struct cg_vcpu *cv, struct ccmem_guest_insn *in)
 	void *p;
 
 	if (in->op == CCMEM_GOP_PSC_RAW) {
-		p = memdup_user(u64_to_user_ptr(in->arg), sizeof(*raw));
+		p = cg_copy_in(in->arg, sizeof(*raw));
 		if (IS_ERR(p))
 			return PTR_ERR(p);
 		raw = p;
@@ -321,7 +335,7 @@ static int cg_copy_arg(struct cg_vcpu *cv, struct ccmem_guest_insn *in)
 		    raw->nr > (GHCB_SHARED_BUF_SIZE - raw->buf_off - 8) / 8)
 			goto bad;
 	} else {
-		p = memdup_user(u64_to_user_ptr(in->arg), sizeof(*x));
+		p = cg_copy_in(in->arg, sizeof(*x));
 		if (IS_ERR(p))
 			return PTR_ERR(p);
 		x = p;
@@ -356,10 +370,14 @@ static long cg_set_program(struct ccmem_vcpu *vcpu, void __user *uarg)
 		return -EINVAL;
 	if (!arg.nr || arg.nr > CCMEM_EMU_MAX_PROGRAM)
 		return -EINVAL;
-	prog = vmemdup_array_user(u64_to_user_ptr(arg.insns), arg.nr,
-				  sizeof(*prog));
-	if (IS_ERR(prog))
-		return PTR_ERR(prog);
+	prog = kvmalloc_array(arg.nr, sizeof(*prog), GFP_KERNEL_ACCOUNT);
+	if (!prog)
+		return -ENOMEM;
+	if (copy_from_user(prog, u64_to_user_ptr(arg.insns),
+			   arg.nr * sizeof(*prog))) {
+		kvfree(prog);
+		return -EFAULT;
+	}
 	for (i = 0; i < arg.nr; i++) {
 		if (cg_step_check(&prog[i])) {
 			kvfree(prog);

@@ -25,6 +25,11 @@ MODULE_PARM_DESC(backend, "platform for CCMEM_BACKEND_AUTO VMs: auto|hw|emu");
 
 #define SNP_MAX_ASID	1023
 
+static unsigned int max_asids_per_user = SNP_MAX_ASID / 4;
+module_param(max_asids_per_user, uint, 0644);
+MODULE_PARM_DESC(max_asids_per_user,
+		 "ASIDs one user's VMs may hold (default a quarter of the pool)");
+
 static DEFINE_IDA(snp_asid_ida);
 static bool snp_hw_ok;		/* snp_platform_hw.probe() succeeded */
 
@@ -89,7 +94,7 @@ void snp_count(struct ccmem_vm *vm, u64 *counter, u64 n)
 static int snp_vm_init(struct ccmem_vm *vm, u32 req)
 {
 	struct snp_vm *svm;
-	int asid;
+	int asid, ret;
 
 #ifdef CONFIG_CCMEM_EMU_ENABLED
 	if (req > CCMEM_BACKEND_EMU)
@@ -106,8 +111,16 @@ static int snp_vm_init(struct ccmem_vm *vm, u32 req)
 		kfree(svm);
 		return -ENODEV;
 	}
+	/* One user may not take the whole pool: a share, then -EDQUOT. */
+	ret = ccmem_limit_charge(vm->uid, CCMEM_LIMIT_KEYS,
+				 READ_ONCE(max_asids_per_user));
+	if (ret) {
+		kfree(svm);
+		return ret;
+	}
 	asid = ida_alloc_range(&snp_asid_ida, 1, SNP_MAX_ASID, GFP_KERNEL);
 	if (asid < 0) {
+		ccmem_limit_uncharge(vm->uid, CCMEM_LIMIT_KEYS);
 		kfree(svm);
 		return asid == -ENOSPC ? -EBUSY : asid;
 	}
@@ -130,6 +143,7 @@ static void snp_vm_free(struct ccmem_vm *vm)
 		snp_emu_guest.forget(vm->key_id);
 #endif
 	ida_free(&snp_asid_ida, vm->key_id);
+	ccmem_limit_uncharge(vm->uid, CCMEM_LIMIT_KEYS);
 	kfree(vm->arch_data);
 	vm->arch_data = NULL;
 }
