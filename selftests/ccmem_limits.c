@@ -8,7 +8,8 @@
  *  - private ranges per VM (max_attr_ranges, -ENOSPC and a counter);
  *  - long-term pins against RLIMIT_MEMLOCK (-ENOMEM), shown in VmPin;
  *  - what vCPU threads allocate for a guest is charged to the VMM's
- *    memory cgroup.
+ *    memory cgroup;
+ *  - the guest's bitmap size is checked before it is allocated.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -144,6 +145,27 @@ TEST(attr_ranges_per_vm_capped)
 	EXPECT_EQ(3, STAT(t.fd, "vm.attr_ranges"));
 	EXPECT_ERRNO(0, param_set(P_RANGES, old));
 	tvm_destroy(&t);
+}
+
+/*
+ * The guest's bitmap has a size limit (2^30 units), checked before any
+ * allocation: an 8 TiB RAM of 4 KiB units is refused with -E2BIG, and no
+ * oversized allocation warns on the console (the runner fails on any
+ * WARNING). The largest bitmap allowed is fine.
+ */
+TEST(guest_bitmap_limit_checked_before_allocating)
+{
+	struct ccmem_emu_guest_config cfg;
+	struct ccmem_guest g;
+
+	ASSERT_ERRNO(0, ccmem_guest_setup(&g, TGPA, TSIZE));
+	cfg = ccmem_guest_config(CCMEM_ACCEPT_LAZY, 0, 8ULL << 40);
+	cfg.unit_shift = 12;
+	EXPECT_ERRNO(-E2BIG, ccmem_guest_init(&g, &cfg));
+	cfg = ccmem_guest_config(CCMEM_ACCEPT_LAZY, TGPA, TSIZE);
+	cfg.unit_shift = 12;
+	EXPECT_ERRNO(0, ccmem_guest_init(&g, &cfg));
+	ccmem_guest_destroy(&g);
 }
 
 /* The calling thread's effective and permitted capabilities, without one. */

@@ -419,4 +419,78 @@ TEST(vcpu_run_with_readonly_argument_loses_no_exit)
 	ccmem_guest_destroy(&g);
 }
 
+/* A program refused whole leaves the vCPU's program as it was. */
+TEST(refused_program_keeps_the_old_one)
+{
+	struct ccmem_emu_guest_config cfg;
+	const struct ccmem_guest_insn good[] = {
+		GI(CCMEM_GOP_BOOT, 0, 0, 0),
+		GI(CCMEM_GOP_BOOT, 0, 0, 0),
+	};
+	/* Valid steps, then a raw request the kernel cannot read. */
+	const struct ccmem_guest_insn bad[] = {
+		GI(CCMEM_GOP_BOOT, 0, 0, 0),
+		GI(CCMEM_GOP_PSC_RAW, 0, 0, 0x10),
+	};
+	struct ccmem_run run = { 0 };
+	struct ccmem_guest g;
+
+	cfg = ccmem_guest_config(CCMEM_ACCEPT_LAZY, TGPA, TSIZE);
+	ASSERT_ERRNO(0, ccmem_guest_create(&g, &cfg));
+	ASSERT_ERRNO(0, ccmem_guest_add_vcpu(&g, 0));
+	ASSERT_ERRNO(0, ccmem_vcpu_set_program(g.vcpu[0], good, NR(good)));
+	EXPECT_ERRNO(-EFAULT, ccmem_vcpu_set_program(g.vcpu[0], bad, NR(bad)));
+	ASSERT_ERRNO(0, ccmem_vcpu_run(g.vcpu[0], &run));
+	EXPECT_EXIT(&run, CCMEM_EXIT_EMU_DONE);
+	EXPECT_EQ(1, ccmem_run_state(&run)->pc);	/* the 2-step one ran */
+	ccmem_guest_destroy(&g);
+}
+
+/* The access check of a TLB fill (no data) on shared memory passes. */
+TEST(access_check_of_shared_page)
+{
+	struct ccmem_emu_access a = {
+		.gpa = TGPA + SZ_4K,
+		.flags = CCMEM_ACCESS_F_CHECK | CCMEM_ACCESS_F_SHARED |
+			 CCMEM_ACCESS_F_WRITE,
+	};
+	struct tvm t;
+
+	ASSERT_ERRNO(0, tvm_setup_std(&t));
+	t.shared[SZ_4K] = 0x33;
+	ASSERT_ERRNO(0, ccmem_emu_access(t.fd, &a));
+	EXPECT_RESULT(CCMEM_EMU_R_DONE, a.result);
+	EXPECT_EQ(0x33, t.shared[SZ_4K]);	/* a check writes nothing */
+	/* Outside every region, the check faults to the VMM. */
+	a.gpa = 0x1000;
+	ASSERT_ERRNO(0, ccmem_emu_access(t.fd, &a));
+	EXPECT_RESULT(CCMEM_EMU_R_FAULT, a.result);
+	tvm_destroy(&t);
+}
+
+/* A NAE event the host does not handle is refused as KVM refuses it. */
+TEST(unknown_nae_event_is_invalid_event)
+{
+	struct ccmem_emu_guest_config cfg;
+	struct ccmem_emu_vmgexit x = {
+		.ghcb_msr = CCMEM_GUEST_COMM_GPA,
+		.flags = CCMEM_VMGEXIT_F_NAE,
+		.exit_code = 0x8000ffffULL,
+	};
+	const struct ccmem_guest_insn prog[] = {
+		GI(CCMEM_GOP_VMGEXIT, 0, 0, (uintptr_t)&x),
+	};
+	struct ccmem_run run;
+	struct ccmem_guest g;
+
+	cfg = ccmem_guest_config(CCMEM_ACCEPT_LAZY, TGPA, TSIZE);
+	ASSERT_ERRNO(0, ccmem_guest_create(&g, &cfg));
+	ASSERT_ERRNO(0, ccmem_guest_add_vcpu(&g, 0));
+	ASSERT_ERRNO(0, ccmem_guest_exec(&g, 0, prog, NR(prog), &run));
+	EXPECT_EXIT(&run, CCMEM_EXIT_EMU_DONE);
+	EXPECT_EQ(2, ccmem_run_state(&run)->exit_info1);
+	EXPECT_EQ(6, ccmem_run_state(&run)->exit_info2);	/* INVALID_EVENT */
+	ccmem_guest_destroy(&g);
+}
+
 TEST_HARNESS_MAIN

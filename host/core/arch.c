@@ -193,13 +193,14 @@ long ccmem_check_extension(struct ccmem_vm *vm, unsigned long cap)
 	case CCMEM_CAP_CONVERT_ERROR_GPA:
 		return 1;
 	case CCMEM_CAP_MAX_VCPUS:
-		return CCMEM_MAX_VCPUS;
+		/* ccmem runs vCPUs only for VMs on the model. */
+		return !vm || ccmem_vm_emu(vm) ? CCMEM_MAX_VCPUS : 0;
 	case CCMEM_CAP_STATS:
 		return 1;
 	case CCMEM_CAP_MAX_PINS:
 		return CCMEM_MAX_PINS;
 	case CCMEM_CAP_FAULT_QUEUE:
-		return 65536;
+		return CCMEM_MAX_FAULT_QUEUE;
 #ifdef CONFIG_CCMEM_EMU_ENABLED
 	case CCMEM_CAP_EMU:
 		if (vm)

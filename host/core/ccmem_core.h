@@ -440,6 +440,7 @@ extern struct mutex ccmem_vms_lock;
 extern struct list_head ccmem_vms;
 
 /* vm.c */
+#define CCMEM_MAX_FAULT_QUEUE	65536	/* ccmem_vm_create.fault_queue_len */
 long ccmem_create_vm(struct ccmem_vm_create __user *uarg);
 
 /* region.c */

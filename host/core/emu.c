@@ -67,7 +67,9 @@ EXPORT_SYMBOL_GPL(ccmem_emu_report_fault);
  */
 int ccmem_emu_shared_access(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 {
-	void __user *uaddr = ccmem_vm_shared_uaddr(vm, req->gpa, req->len);
+	/* A check (no data, len 0) only needs the page to be in a region. */
+	void __user *uaddr = ccmem_vm_shared_uaddr(vm, req->gpa,
+						   req->len ?: 1);
 
 	if (!uaddr)
 		return -ENOENT;

@@ -28,7 +28,6 @@
 static DEFINE_IDA(ccmem_vm_ida);
 
 #define CCMEM_DEFAULT_FAULT_QUEUE	256
-#define CCMEM_MAX_FAULT_QUEUE		65536
 
 static int ccmem_vm_state_errno(struct ccmem_vm *vm)
 {

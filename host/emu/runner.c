@@ -248,13 +248,16 @@ static const struct ga_env_ops cg_env_ops = {
 
 /* ---- the program ------------------------------------------------------ */
 
+static void cg_free_args(void **args, u32 nr_args)
+{
+	while (nr_args)
+		kfree(args[--nr_args]);
+	kfree(args);
+}
+
 static void cg_free_program(struct cg_vcpu *cv)
 {
-	u32 i;
-
-	for (i = 0; i < cv->nr_args; i++)
-		kfree(cv->args[i]);
-	kfree(cv->args);
+	cg_free_args(cv->args, cv->nr_args);
 	kvfree(cv->prog);
 	cv->args = NULL;
 	cv->nr_args = 0;
@@ -265,7 +268,7 @@ static void cg_free_program(struct cg_vcpu *cv)
 static bool cg_step_aligned(const struct ccmem_guest_insn *in)
 {
 	if (in->flags & CCMEM_GOP_F_R0)
-		return IS_ALIGNED(in->gpa | in->size, PAGE_SIZE);
+		return IS_ALIGNED(in->gpa | in->size, PAGE_SIZE) && in->size;
 	return IS_ALIGNED(in->gpa | in->size, PAGE_SIZE) && in->size &&
 	       in->gpa < CCMEM_MAX_GPA && in->size <= CCMEM_MAX_GPA - in->gpa;
 }
@@ -319,7 +322,7 @@ static void *cg_copy_in(u64 uptr, size_t len)
 }
 
 /* The copy of a step's request structure; its index replaces the pointer. */
-static int cg_copy_arg(struct cg_vcpu *cv, struct ccmem_guest_insn *in)
+static int cg_copy_arg(void **args, u32 *nr_args, struct ccmem_guest_insn *in)
 {
 	struct ccmem_psc_raw *raw;
 	struct ccmem_emu_vmgexit *x;
@@ -343,8 +346,8 @@ static int cg_copy_arg(struct cg_vcpu *cv, struct ccmem_guest_insn *in)
 		    !mem_is_zero(x->reserved, sizeof(x->reserved)))
 			goto bad;
 	}
-	in->arg = cv->nr_args;
-	cv->args[cv->nr_args++] = p;
+	in->arg = *nr_args;
+	args[(*nr_args)++] = p;
 	return 0;
 bad:
 	kfree(p);
@@ -356,13 +359,18 @@ static bool cg_has_arg(const struct ccmem_guest_insn *in)
 	return in->op == CCMEM_GOP_PSC_RAW || in->op == CCMEM_GOP_VMGEXIT;
 }
 
+/*
+ * The new program is copied and checked whole before it replaces the old
+ * one: a failed CCMEM_VCPU_EMU_SET_PROGRAM leaves the vCPU as it was.
+ */
 static long cg_set_program(struct ccmem_vcpu *vcpu, void __user *uarg)
 {
 	struct cg_vcpu *cv = vcpu->runner;
 	struct ccmem_emu_program arg;
 	struct ccmem_guest_insn *prog;
-	u32 i, nr_args = 0;
-	int ret;
+	void **args = NULL;
+	u32 i, want = 0, nr_args = 0;
+	int ret = 0;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
@@ -375,45 +383,45 @@ static long cg_set_program(struct ccmem_vcpu *vcpu, void __user *uarg)
 		return -ENOMEM;
 	if (copy_from_user(prog, u64_to_user_ptr(arg.insns),
 			   arg.nr * sizeof(*prog))) {
-		kvfree(prog);
-		return -EFAULT;
+		ret = -EFAULT;
+		goto err;
 	}
 	for (i = 0; i < arg.nr; i++) {
 		if (cg_step_check(&prog[i])) {
-			kvfree(prog);
-			return -EINVAL;
+			ret = -EINVAL;
+			goto err;
 		}
-		nr_args += cg_has_arg(&prog[i]);
+		want += cg_has_arg(&prog[i]);
 	}
+	if (want) {
+		args = kcalloc(want, sizeof(*args), GFP_KERNEL_ACCOUNT);
+		if (!args) {
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
+	for (i = 0; i < arg.nr && !ret; i++)
+		if (cg_has_arg(&prog[i]))
+			ret = cg_copy_arg(args, &nr_args, &prog[i]);
+	if (ret)
+		goto err;
 
 	spin_lock(&vcpu->lock);
 	ret = vcpu->running || vcpu->posted ? -EBUSY : 0;
 	spin_unlock(&vcpu->lock);
-	if (ret) {
-		kvfree(prog);
-		return ret;
-	}
+	if (ret)
+		goto err;
 	cg_free_program(cv);
 	cv->prog = prog;
 	cv->nr = arg.nr;
-	if (nr_args) {
-		cv->args = kcalloc(nr_args, sizeof(*cv->args),
-				   GFP_KERNEL_ACCOUNT);
-		if (!cv->args) {
-			cg_free_program(cv);
-			return -ENOMEM;
-		}
-	}
-	for (i = 0; i < arg.nr; i++) {
-		if (!cg_has_arg(&prog[i]))
-			continue;
-		ret = cg_copy_arg(cv, &prog[i]);
-		if (ret) {
-			cg_free_program(cv);
-			return ret;
-		}
-	}
+	cv->args = args;
+	cv->nr_args = nr_args;
 	return 0;
+
+err:
+	cg_free_args(args, nr_args);
+	kvfree(prog);
+	return ret;
 }
 
 static long cg_vcpu_ioctl(struct ccmem_vcpu *vcpu, unsigned int cmd,

@@ -333,7 +333,8 @@ int snp_hypercall(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
 	}
 	if (hc->r[GHCB_R_EXIT_CODE] == GHCB_NAE_PSC)
 		return snp_psc_nae(vcpu, hc);
-	hc->r[GHCB_R_EXIT_INFO1] = 0;
-	hc->r[GHCB_R_EXIT_INFO2] = PSC_ERR_GENERIC;
+	/* An event this host does not handle, answered as KVM does. */
+	hc->r[GHCB_R_EXIT_INFO1] = GHCB_EXITINFO1_ERROR;
+	hc->r[GHCB_R_EXIT_INFO2] = GHCB_ERR_INVALID_EVENT;
 	return 0;
 }

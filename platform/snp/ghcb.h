@@ -64,9 +64,13 @@
 /* NAE events (SW_EXITCODE). */
 #define GHCB_NAE_PSC			0x80000010ULL
 
-/* SW_EXITINFO1/2 of a bad SW_SCRATCH: GHCB_ERR_INVALID_SCRATCH_AREA. */
+/*
+ * A request the host refuses: SW_EXITINFO1 = 2 and SW_EXITINFO2 = why (a
+ * bad SW_SCRATCH, an event the host does not handle).
+ */
 #define GHCB_EXITINFO1_ERROR		2ULL
 #define GHCB_ERR_INVALID_SCRATCH_AREA	3ULL
+#define GHCB_ERR_INVALID_EVENT		6ULL
 
 /* PSC operations. */
 #define PSC_OP_PRIVATE			1

@@ -4,7 +4,7 @@
  *
  * This is the portable core of the SNP "emu" platform backend: plain C, no
  * locking, no allocation. The caller owns the entry array and serialises
- * calls (the kernel glue holds a spinlock; the unit tests are single
+ * calls (the kernel glue holds a mutex; the unit tests are single
  * threaded). Every operation returns the code the real instruction returns
  * in EAX, and applies the same state rules (AMD APM vol. 2, section 15.36,
  * as summarised in SPEC-NOTES.md).

@@ -76,7 +76,9 @@
  *
  * Return: a new VM file descriptor (O_CLOEXEC). Errors: -EINVAL bad
  * arguments; -ENODEV no module for @type, or @backend unavailable; -EBUSY
- * the platform has no free key; -ENOMEM.
+ * the platform has no free key; -EDQUOT the caller's user holds its share
+ * of the keys; -EFAULT the argument cannot be read or written back
+ * (nothing was created); -ENOMEM.
  */
 struct ccmem_vm_create {
 	__u32 type;
@@ -111,12 +113,17 @@ struct ccmem_vm_create {
  * ADD errors: -EINVAL misaligned, zero size, unknown flags or reserved
  * set; -E2BIG larger than CCMEM_MAX_REGION_SIZE or beyond CCMEM_MAX_GPA;
  * -EEXIST overlaps a region of the VM; -EFAULT @shared_uaddr is not a
- * valid user range; -ENOSPC the VM has CCMEM_CAP_MAX_REGIONS regions.
+ * valid user range, or the argument cannot be written back; -ENOSPC the
+ * VM has CCMEM_CAP_MAX_REGIONS regions, or (a private region) the VM's
+ * cap on private ranges is reached; -ENOMEM.
  *
  * DELETE removes the region whose @gpa and @size are exactly these. Its
  * private pages are returned to the host through the platform and
- * scrubbed; the range forgets its attributes. Errors: -ENOENT no such
- * region; -EBUSY part of it is pinned or in use by a running guest.
+ * scrubbed; the range forgets its attributes. Errors: -EINVAL; -ENOENT no
+ * such region; -EBUSY part of it is pinned, or it holds the RAM or the
+ * vCPU pages of a configured emulated guest; -ENOSPC the VM's cap on
+ * private ranges is reached; -EIO a platform operation failed (pages
+ * leaked, VM dead); -ENOMEM.
  */
 struct ccmem_region {
 	__u64 gpa;
@@ -156,8 +163,10 @@ struct ccmem_region {
  *
  * Errors: -EINVAL bad alignment, flags, attributes or reserved; -ENOENT part
  * of the range is not covered by a region; -EBUSY part of the range is
- * pinned (see @error_gpa); -EIO a platform operation failed (the pages are
- * leaked and the VM is dead); -ENODEV the platform module went away.
+ * pinned (see @error_gpa); -ENOSPC the VM's cap on private ranges is
+ * reached (ccmem.max_attr_ranges); -EIO a platform operation failed (the
+ * pages are leaked and the VM is dead, which later calls also report);
+ * -EFAULT the argument cannot be read or written back; -ENOMEM.
  */
 struct ccmem_attributes {
 	__u64 gpa;
@@ -186,8 +195,11 @@ struct ccmem_attributes {
  * Allocates private backing for a private range and assigns it to the
  * guest through the platform: as one 2 MiB assignment where the whole
  * aligned 2 MiB is private, else 4 KiB ones. Pages are assigned but not
- * accepted: the guest accepts them. Errors as for CCMEM_VM_SET_ATTRIBUTES,
- * plus -EPERM when part of the range is shared and -ENOMEM.
+ * accepted: the guest accepts them. Errors: -EINVAL; -ENOENT part of the
+ * range is in no region; -EPERM part of it is shared; -ENOMEM; -EINTR a
+ * fatal signal; -EIO a platform failure (VM dead); -EFAULT the argument
+ * cannot be read or written back (nothing was done). After -ENOMEM,
+ * -EINTR or -EIO, @populated says what was done and those pages stay.
  */
 struct ccmem_populate {
 	__u64 gpa;
@@ -211,10 +223,15 @@ struct ccmem_populate {
  * While pinned, any conversion touching the range fails with -EBUSY.
  * CCMEM_VM_UNPIN releases a pin made with exactly the same @gpa and @size.
  *
+ * The range must lie in one region. Pinned pages count against the
+ * caller's RLIMIT_MEMLOCK (and show in its VmPin), as VFIO's pins do.
+ *
  * Errors: -EINVAL bad alignment, size, flags or reserved; -ENOENT not inside
- * a region (PIN) or no such pin (UNPIN); -EPERM part of the range is
- * private; -ENOSPC the VM has CCMEM_MAX_PINS pins; -EFAULT the shared
- * backing could not be pinned.
+ * one region (PIN) or no such pin (UNPIN); -EPERM part of the range is
+ * private; -ENOSPC the VM has CCMEM_MAX_PINS pins; -ENOMEM RLIMIT_MEMLOCK
+ * reached, or no memory; -EFAULT the shared backing could not be pinned;
+ * -EAGAIN the region changed while pinning (retry); -EINTR; -EIO the VM
+ * is dead.
  */
 struct ccmem_pin {
 	__u64 gpa;
@@ -339,7 +356,9 @@ struct ccmem_stats_desc {
  * different sets (each platform adds its own group). The set of a VM
  * changes only when the emulated guest's group comes, when it is
  * configured. Read the descriptors with the values when in doubt.
- * Values are a consistent snapshot.
+ * The values of one group are read together under the VM's lock; the
+ * emulated guest's counters change while its vCPUs run and are each read
+ * atomically. Errors: -EINVAL flags or reserved; -EFAULT; -ENOMEM; -EINTR.
  */
 struct ccmem_stats {
 	__u64 values;
@@ -365,6 +384,9 @@ struct ccmem_stats {
  * @unit_shift:	log2 of the unit, 12 (4 KiB) to 30 (1 GiB).
  * @flags:	must be zero.
  * @reserved:	must be zero.
+ *
+ * Errors: -EINVAL misaligned, zero, out of range, bad unit, flags or
+ * reserved; -E2BIG more than 1 << 20 units; -EFAULT @buf; -ENOMEM; -EINTR.
  */
 struct ccmem_map {
 	__u64 gpa;
@@ -500,7 +522,14 @@ struct ccmem_run {
 #define CCMEM_CHECK_EXTENSION	_IO(CCMEM_IO, 0x21)	/* also a VM fd */
 #define CCMEM_CREATE_VM		_IOWR(CCMEM_IO, 0x22, struct ccmem_vm_create)
 
-/* ioctls on a VM fd */
+/*
+ * ioctls on a VM fd. CCMEM_VM_CREATE_VCPU takes the vCPU's index (below
+ * CCMEM_CAP_MAX_VCPUS) as its argument and returns a vCPU fd; ccmem runs
+ * vCPUs for VMs with an emulated guest (ccmem_emu.h). Errors: -EINVAL bad
+ * index, or no emulated guest; -EEXIST the index is taken; -EAGAIN the
+ * caller's user has ccmem.max_vcpus_per_user vCPUs; -EIO the VM is dead;
+ * -ENOMEM.
+ */
 #define CCMEM_VM_ADD_REGION	_IOWR(CCMEM_IO, 0x28, struct ccmem_region)
 #define CCMEM_VM_DELETE_REGION	_IOW(CCMEM_IO, 0x29, struct ccmem_region)
 #define CCMEM_VM_SET_ATTRIBUTES	_IOWR(CCMEM_IO, 0x2a, struct ccmem_attributes)

@@ -124,7 +124,9 @@ struct ccmem_emu_insn {
  * on the first touch, as a KVM fault on guest_memfd), shared pages are the
  * region's shared backing. An access of the wrong kind queues a
  * CCMEM_FAULT_ATTRIBUTE record; the platform's rules decide the rest.
- * Errors: -EINVAL; -EAGAIN the fault queue is full; -EFAULT @buf.
+ * Errors: -EINVAL; -EAGAIN the fault queue is full; -EFAULT @buf or the
+ * shared backing; -ENOENT a host access to a private page with no backing;
+ * -ENOMEM; -EINTR; -EIO the VM is dead.
  */
 struct ccmem_emu_access {
 	__u64 gpa;
@@ -189,9 +191,13 @@ struct ccmem_emu_lookup {
  * @reserved:	must be zero.
  *
  * Failure injection and the malicious-host controls of the model. ASSIGN
- * and SPLIT act on the platform operations (SNP RMPUPDATE and PSMASH);
+ * and SPLIT act on the platform operations (SNP: every RMPUPDATE, the ones
+ * that assign a page and the ones that return it, and PSMASH);
  * CONVERT_EARLY and CONVERT_BACKWARD on the guest's conversion requests
- * (SNP: the Page State Change cur_entry).
+ * (SNP: NAE Page State Change requests; BACKWARD moves cur_entry back
+ * only in a request that started at an entry >= @code). Errors: -EINVAL
+ * unknown @op, or a zero @code with a non-zero @count (ASSIGN, SPLIT,
+ * BACKWARD); -ENOMEM.
  */
 struct ccmem_emu_inject {
 	__u32 op;
@@ -233,8 +239,11 @@ struct ccmem_emu_inject {
  * @reserved0:	must be zero.
  * @reserved:	must be zero.
  *
- * Once per VM, before the first vCPU. Errors: -ENODEV the emulated guest
- * (ccmem_guest.ko) is not loaded; -EEXIST already configured; -EINVAL.
+ * Once per VM, before the first vCPU. The @comm_gpa pages of every
+ * possible vCPU (CCMEM_MAX_VCPUS of them) must lie in the regions.
+ * Errors: -ENODEV the emulated guest (ccmem_guest.ko) is not loaded;
+ * -EEXIST already configured; -EINVAL; -E2BIG the RAM has more than 2^30
+ * units; -EOPNOTSUPP no emulated guest for this VM type yet; -ENOMEM.
  */
 struct ccmem_emu_guest_config {
 	__u32 policy;
