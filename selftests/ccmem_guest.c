@@ -825,32 +825,6 @@ TEST_F(accept, two_vms_run_vcpus_at_once)
 	ccmem_guest_destroy(&other);
 }
 
-/* The VM's debugfs directory: the vm-* whose stats show @key_id. */
-static int vm_debugfs_dir(uint32_t key_id, char *dir, size_t len)
-{
-	struct dirent *e;
-	char path[300];
-	long long id;
-	DIR *d = opendir(CCMEM_DEBUGFS);
-	int ret = -ENOENT;
-
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "vm-", 3))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/stats", CCMEM_DEBUGFS,
-			 e->d_name);
-		if (!ccmem_debugfs_counter(path, "key_id", &id) && id == key_id) {
-			snprintf(dir, len, "%s/%s", CCMEM_DEBUGFS, e->d_name);
-			ret = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return ret;
-}
-
 TEST_F(accept, debugfs_guest_file_shows_counters)
 {
 	char dir[300], path[320], line[256];
@@ -860,7 +834,7 @@ TEST_F(accept, debugfs_guest_file_shows_counters)
 
 	ASSERT_ERRNO(0, tguest_create(&self->g, CCMEM_ACCEPT_EAGER, MEM));
 	ASSERT_ERRNO(0, ccmem_guest_exec(&self->g, 0, boot, 1, &self->run));
-	ASSERT_ERRNO(0, vm_debugfs_dir(self->g.key_id, dir, sizeof(dir)));
+	ASSERT_ERRNO(0, ccmem_vm_debugfs_dir(self->g.key_id, dir, sizeof(dir)));
 	snprintf(path, sizeof(path), "%s/guest", dir);
 	f = fopen(path, "r");
 	ASSERT_NE(NULL, f);

@@ -78,8 +78,11 @@ void ccmem_vm_guest_free(struct ccmem_vm *vm)
 
 	if (!ops)
 		return;
-	ops->destroy(vm);
+	/* Readers of the VM's counters (debugfs) stop using the runner. */
+	mutex_lock(&vm->lock);
 	vm->runner = NULL;
+	mutex_unlock(&vm->lock);
+	ops->destroy(vm);
 	module_put(ops->owner);
 }
 

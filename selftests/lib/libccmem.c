@@ -2,6 +2,7 @@
 /*
  * libccmem.c - the userspace side of ccmem; see libccmem.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -783,4 +784,30 @@ int ccmem_guest_exec(struct ccmem_guest *g, uint32_t id,
 	}
 	ret = ccmem_vcpu_set_program(g->vcpu[id], insns, nr);
 	return ret ?: ccmem_guest_run(g, id, run);
+}
+
+/* The VM's debugfs directory: the vm-* whose stats show @key_id. */
+int ccmem_vm_debugfs_dir(uint32_t key_id, char *dir, size_t len)
+{
+	struct dirent *e;
+	char path[300];
+	long long id;
+	DIR *d = opendir(CCMEM_DEBUGFS);
+	int ret = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "vm-", 3))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/stats", CCMEM_DEBUGFS,
+			 e->d_name);
+		if (!ccmem_debugfs_counter(path, "key_id", &id) && id == key_id) {
+			snprintf(dir, len, "%s/%s", CCMEM_DEBUGFS, e->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
 }

@@ -94,6 +94,7 @@ int ccmem_stats_value(const struct ccmem_stats_table *t, const char *name,
 		      uint64_t *val);
 int ccmem_vm_stat(int vm, const char *name, uint64_t *val);
 int ccmem_debugfs_counter(const char *path, const char *key, long long *val);
+int ccmem_vm_debugfs_dir(uint32_t key_id, char *dir, size_t len);
 
 /* --- the emu backend (ccmem_emu.h) --------------------------------------- */
 
