@@ -7,6 +7,8 @@
 #   make check      install what is missing, build, run every test
 #   make run        boot the test VM and run the demonstration
 #   make bench      boot the test VM and run the benchmarks
+#   make debug-kernel  build (once, cached) the KASAN/lockdep/kmemleak kernel
+#   make check-debug   the selftests and a fault-injection pass under it
 #
 # KDIR defaults to the bookworm-backports 6.12 headers installed by
 # scripts/setup-deps; override it to build against another kernel.
@@ -122,6 +124,48 @@ bench:
 	bash scripts/setup-deps
 	$(MAKE) all
 	bash scripts/vmtest --mode bench --mem 4096 --timeout 3000 --prog-timeout 2900
+
+# The in-VM ioctl fuzzer (selftests/ccmem_fuzz.c), long: `make check` runs
+# it for 20 s, this for FUZZ_SECONDS (900: over 10^6 calls under TCG).
+# FUZZ_SEED=N replays a seed; FUZZ_ARGS adds CCMEM_FUZZ_* settings, e.g.
+# FUZZ_ARGS="CCMEM_FUZZ_THREADS=1 CCMEM_FUZZ_SKIP=fork". They reach the
+# program through the kernel command line, whose NAME=value words become
+# the environment of init and so of the test programs.
+FUZZ_SECONDS ?= 900
+FUZZ_APPEND = CCMEM_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	$(if $(FUZZ_SEED),CCMEM_FUZZ_SEED=$(FUZZ_SEED)) $(FUZZ_ARGS)
+.PHONY: fuzz-vm
+fuzz-vm: modules selftests
+	VMTEST_APPEND="$(strip $(VMTEST_APPEND) $(FUZZ_APPEND))" \
+	bash scripts/vmtest --mode tests --only ccmem_fuzz --quiet \
+		--timeout $$(($(FUZZ_SECONDS) + 900)) \
+		--prog-timeout $$(($(FUZZ_SECONDS) + 600))
+
+# --- the debug flavour (Documentation/testing.rst) -------------------------
+# A KASAN/lockdep/kmemleak/fault-injection kernel built once per machine and
+# cached outside the clone (scripts/debug-kernel); the modules are built
+# against it from a copy of the sources in DEBUG_SRC (kbuild 6.12 has no
+# separate output directory for external modules), so the in-tree .ko files
+# stay those of `make check`.
+DEBUG_SRC ?= $(B)/debug/src
+.PHONY: debug-kernel debug-modules check-debug check-faultinject clean-debug
+
+debug-kernel:
+	bash scripts/debug-kernel
+
+debug-modules:
+	@test -n "$(DEBUG_KDIR)" || { echo "debug-modules: set DEBUG_KDIR=<tree> (scripts/debug-kernel --status prints the cache; scripts/check-debug does it all)" >&2; exit 2; }
+	@test -f $(DEBUG_SRC)/Kbuild || { echo "debug-modules: no sources in $(DEBUG_SRC) (scripts/check-debug copies them)" >&2; exit 2; }
+	$(MAKE) -C $(DEBUG_KDIR) M=$(abspath $(DEBUG_SRC)) $(KCONFIG_VARS) modules
+
+check-debug:
+	bash scripts/check-debug
+
+check-faultinject:
+	bash scripts/check-debug --faultinject-only
+
+clean-debug:
+	rm -rf $(B)/debug
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean

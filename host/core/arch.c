@@ -17,12 +17,18 @@
 
 #include "ccmem_core.h"
 
-/* Protects ccmem_vms, ccmem_archs and ccmem_runner; before any vm->lock. */
+/* Protects ccmem_vms and ccmem_archs; taken before any vm->lock. */
 DEFINE_MUTEX(ccmem_vms_lock);
 LIST_HEAD(ccmem_vms);
 
 /* Registered platforms, indexed by VM type; under ccmem_vms_lock. */
 static const struct ccmem_arch_ops *ccmem_archs[CCMEM_VM_TDX + 1];
+
+/*
+ * The runner, under its own lock: CCMEM_EMU_GUEST_INIT looks it up with
+ * vm->lock held, which ccmem_vms_lock must never be taken under.
+ */
+static DEFINE_MUTEX(ccmem_runner_lock);
 static const struct ccmem_runner_ops *ccmem_runner;
 
 /**
@@ -90,12 +96,12 @@ int ccmem_register_runner(const struct ccmem_runner_ops *ops)
 {
 	int ret = 0;
 
-	mutex_lock(&ccmem_vms_lock);
+	mutex_lock(&ccmem_runner_lock);
 	if (ccmem_runner)
 		ret = -EBUSY;
 	else
 		ccmem_runner = ops;
-	mutex_unlock(&ccmem_vms_lock);
+	mutex_unlock(&ccmem_runner_lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ccmem_register_runner);
@@ -107,10 +113,10 @@ EXPORT_SYMBOL_GPL(ccmem_register_runner);
  */
 void ccmem_unregister_runner(const struct ccmem_runner_ops *ops)
 {
-	mutex_lock(&ccmem_vms_lock);
+	mutex_lock(&ccmem_runner_lock);
 	if (ccmem_runner == ops)
 		ccmem_runner = NULL;
-	mutex_unlock(&ccmem_vms_lock);
+	mutex_unlock(&ccmem_runner_lock);
 }
 EXPORT_SYMBOL_GPL(ccmem_unregister_runner);
 
@@ -119,11 +125,11 @@ const struct ccmem_runner_ops *ccmem_runner_get(void)
 {
 	const struct ccmem_runner_ops *ops;
 
-	mutex_lock(&ccmem_vms_lock);
+	mutex_lock(&ccmem_runner_lock);
 	ops = ccmem_runner;
 	if (ops && !try_module_get(ops->owner))
 		ops = NULL;
-	mutex_unlock(&ccmem_vms_lock);
+	mutex_unlock(&ccmem_runner_lock);
 	return ops;
 }
 
