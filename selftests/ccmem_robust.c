@@ -419,6 +419,35 @@ TEST(vcpu_run_with_readonly_argument_loses_no_exit)
 	ccmem_guest_destroy(&g);
 }
 
+/*
+ * With the fault queue full, the VMM's guest-side requests wait for a
+ * drain (-EAGAIN) and change nothing meanwhile: no page is populated or
+ * assigned by a request that then fails (found by ccmem_fuzz, seed
+ * 487501065).
+ */
+TEST(full_fault_queue_refuses_requests_before_any_change)
+{
+	struct ccmem_fault rec[2];
+	uint8_t buf[8];
+	struct tvm t;
+
+	ASSERT_ERRNO(0, tvm_create(&t, 1));
+	ASSERT_ERRNO(0, tvm_add_region(&t, TGPA, TSIZE, CCMEM_REGION_F_PRIVATE));
+	/* One record fills the queue: a read of a gpa in no region. */
+	ASSERT_ERRNO(0, ccmem_emu_read(t.fd, 0x1000, buf, 8, 0, NULL));
+	EXPECT_ERRNO(-EAGAIN,
+		     ccmem_emu_pvalidate(t.fd, TGPA, false, true, NULL));
+	EXPECT_ERRNO(-EAGAIN, ccmem_emu_read(t.fd, TGPA + SZ_2M, buf, 8, 0,
+					     NULL));
+	EXPECT_EQ(0, STAT(t.fd, "vm.populated_pages"));
+	EXPECT_EQ(0, STAT(t.fd, "vm.assigned_4k") + STAT(t.fd, "vm.assigned_2m"));
+	/* Drained, the same requests go through. */
+	EXPECT_EQ(1, ccmem_vm_read_faults(t.fd, rec, 2, NULL));
+	EXPECT_ERRNO(0, ccmem_emu_pvalidate(t.fd, TGPA, false, true, NULL));
+	EXPECT_LT(0, STAT(t.fd, "vm.populated_pages"));
+	tvm_destroy(&t);
+}
+
 /* A program refused whole leaves the vCPU's program as it was. */
 TEST(refused_program_keeps_the_old_one)
 {

@@ -94,6 +94,19 @@ static int ccmem_emu_finish(struct ccmem_emu_req *req)
 	return left ? -EFAULT : 0;
 }
 
+/* Is the fault queue full? Then the VMM's requests must wait for a drain. */
+static bool ccmem_emu_queue_full(struct ccmem_vm *vm)
+{
+	bool full;
+
+	spin_lock(&vm->fq_lock);
+	full = vm->fq_count == vm->fq_len;
+	if (full)
+		vm->stat.faults_backpressure++;
+	spin_unlock(&vm->fq_lock);
+	return full;
+}
+
 /* Run @req under vm->lock; -EIO when the VM is no longer usable. */
 static int ccmem_emu_do(struct ccmem_vm *vm, struct ccmem_emu_req *req,
 			bool insn)
@@ -103,6 +116,15 @@ static int ccmem_emu_do(struct ccmem_vm *vm, struct ccmem_emu_req *req,
 		return -EIO;
 	if (!vm->emu)
 		return -EOPNOTSUPP;
+	/*
+	 * A request of the VMM's that may queue a fault record is refused
+	 * up front when the queue is full, before it populates a page or
+	 * splits an entry: a request that fails with -EAGAIN changes
+	 * nothing. (Faults are queued only under vm->lock, so the room
+	 * seen here is still there when the request needs it.)
+	 */
+	if (!req->vcpu && ccmem_emu_queue_full(vm))
+		return -EAGAIN;
 	return insn ? vm->emu->guest_insn(vm, req) : vm->emu->access(vm, req);
 }
 

@@ -293,9 +293,11 @@ struct ccmem_fault {
  *
  * The queue holds struct ccmem_vm_create.fault_queue_len records. When it
  * is full, the access that would add a record does not happen and fails
- * with -EAGAIN: nothing is dropped. The VMM drains with this ioctl (poll()
- * on the VM fd reports EPOLLIN while records are queued) and the access is
- * retried. The VM counter "faults_backpressure" counts those refusals.
+ * with -EAGAIN (a guest-side request of the VMM is refused whole while the
+ * queue is full, before it changes anything): nothing is dropped. The VMM
+ * drains with this ioctl (poll() on the VM fd reports EPOLLIN while
+ * records are queued) and the access is retried. The VM counter
+ * "faults_backpressure" counts those refusals.
  */
 struct ccmem_fault_read {
 	__u64 records;
