@@ -312,14 +312,14 @@ struct fz_thread {
 	int in_run;		/* blocked in CCMEM_VCPU_RUN */
 	__u64 run_since;
 	__u64 last_kick;
-	const char *op;	/* the blocking call it is in, or NULL */
+	const char *op;		/* the blocking call it is in, or NULL */
 	__u64 op_since;
 	struct fz_call last;	/* the last call (the no-trace check) ... */
 	__u8 last_arg[512];	/* ... and its struct */
 	__u8 *page;		/* a RW page, then a guard page */
 	__u8 *ro;		/* a read-only view of ... */
 	__u8 *ro_rw;		/* ... this page */
-	__u8 *scratch;	/* FZ_SCRATCH, then a guard page */
+	__u8 *scratch;		/* FZ_SCRATCH, then a guard page */
 	__u8 *child_arena;	/* backing for a forked child's VM */
 	struct fz_child_log *clog;
 };
@@ -341,11 +341,11 @@ static struct fz {
 	struct fz_thread t[FZ_MAX_THREADS];
 
 	__u8 *hole;		/* FZ_ARENA mapped PROT_NONE */
-	__u8 *rodata;	/* FZ_ARENA mapped read-only */
+	__u8 *rodata;		/* FZ_ARENA mapped read-only */
 	__u8 *top;		/* PROT_NONE just below USER_TOP, or NULL */
-	__u64 user_top;	/* the end of user space */
+	__u64 user_top;		/* the end of user space */
 
-	int stop;	/* 1: workers stop; 2: the watchdog too */
+	int stop;		/* 1: workers stop; 2: the watchdog too */
 	__u64 t0, deadline;
 	__u64 calls;
 	__u64 findings;
