@@ -28,7 +28,7 @@ B := build
 # Kconfig symbols, honoured out of tree.
 CONFIG_CCMEM ?= m
 CONFIG_CCMEM_SNP ?= m
-CONFIG_CCMEM_TDX ?= n
+CONFIG_CCMEM_TDX ?= m
 CONFIG_CCMEM_EMU ?= y
 CONFIG_CCMEM_GUEST ?= $(if $(filter y,$(CONFIG_CCMEM_EMU)),m,n)
 CONFIG_CCMEM_BENCH ?= m
@@ -63,12 +63,12 @@ SELFTEST_SRCS := $(wildcard selftests/*.c)
 SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
 SELFTEST_LIB := $(wildcard selftests/lib/*.c)
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -Wno-misleading-indentation -std=gnu11 \
-	-static -pthread -Iuapi -Iselftests/lib -Iplatform/snp -I$(KSFT) -D_GNU_SOURCE
+	-static -pthread -Iuapi -Iselftests/lib -Iplatform/snp -Iplatform/tdx -I$(KSFT) -D_GNU_SOURCE
 
 selftests: $(SELFTESTS)
 
 $(B)/selftests/%: selftests/%.c $(SELFTEST_LIB) $(wildcard selftests/lib/*.h) \
-		$(LIBCCMEM_DEPS) platform/snp/ghcb.h | $(KSFT)/kselftest_harness.h
+		$(LIBCCMEM_DEPS) platform/snp/ghcb.h platform/tdx/tdx_abi.h | $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB)
 

@@ -352,6 +352,7 @@ static int ga_null_terminate(struct ga_vcpu *v, u32 reason)
 
 const struct ga_platform ga_platform_null = {
 	.name = "null",
+	.accept_asks_host = true,
 	.request = ga_null_request,
 	.accept_one = ga_null_accept_one,
 	.terminate = ga_null_terminate,
@@ -381,7 +382,10 @@ static int ga_accept_runs(struct ga_vcpu *v, u64 first, u64 last, bool lazy,
 		e = ga_bitmap_next_accepted(bm, s, last);
 		gpa = ga_unit_gpa(bm, s);
 		size = (e - s) << bm->unit_shift;
-		ret = ga_make_private(v, gpa, size);
+		if (g->plat->accept_asks_host)
+			ret = ga_make_private(v, gpa, size);
+		else
+			ret = ga_ladder(v, gpa, size, false);
 		if (ret)
 			return ret;
 		*done = e;
@@ -471,18 +475,24 @@ static bool ga_is_shared(struct ga_guest *g, u64 gpa)
 }
 
 /*
- * A #VC 0x404 (page not validated) on a private access at @gpa. On an
- * unaccepted unit it is the first touch: accept the unit and let the caller
- * retry. On a page the guest itself made shared it is a guest bug. On an
- * accepted private page the host has swapped the page behind the guest's
- * back: page substitution.
+ * The not-accepted exception (SNP #VC 0x404, TDX #VE) on a private access
+ * at @gpa. On an unaccepted unit it is the first touch: accept the unit
+ * and let the caller retry. A unit the bitmap says is accepted may have
+ * been published by another vCPU after the exception was raised, so the
+ * first exception on it is only retried. A second one means: on a page
+ * the guest itself made shared, a guest bug; on an accepted private page,
+ * the host has swapped the page behind the guest's back (page
+ * substitution). Only the guest's own accept makes a page usable, so the
+ * retry gives the host nothing.
  */
 static int ga_access_vc(struct ga_vcpu *v, u64 gpa, bool first_try)
 {
 	struct ga_guest *g = v->g;
 	u64 page = gpa & ~GA_PAGE_MASK;
 
-	if (first_try && ga_bitmap_any_unaccepted(&g->bm, page, page + 1)) {
+	if (first_try) {
+		if (!ga_bitmap_any_unaccepted(&g->bm, page, page + 1))
+			return 0;
 		ga_atomic_add(&g->stat.exception_accepts, 1);
 		return ga_accept(v, page, CCMEM_PAGE_SIZE, true);
 	}
@@ -492,7 +502,7 @@ static int ga_access_vc(struct ga_vcpu *v, u64 gpa, bool first_try)
 	return ga_fatal(v, GA_SEC_SUBSTITUTION, page, GA_EXC_NOT_ACCEPTED);
 }
 
-/* One access inside one page; retried once after a lazy accept. */
+/* One access inside one page; retried once after the exception. */
 static int ga_access_page(struct ga_vcpu *v, u64 gpa, u8 *buf, u32 len,
 			  bool write)
 {

@@ -49,10 +49,12 @@
  * Security events and terminations (ga_vcpu.event.reason); the values are
  * the uapi's CCMEM_SEC_*:
  *   DOUBLE_ACCEPT	the platform says "already accepted" for a page the
- *			bitmap says is unaccepted (or the guest made shared)
+ *			bitmap says is unaccepted (or the guest made shared):
+ *			SNP PVALIDATE "no change", TDX PAGE_ALREADY_ACCEPTED
  *   SUBSTITUTION	the not-accepted exception on an accepted page
  *   RELEASE_UNACCEPTED	a release found the page not accepted
- *   CONVERT_BACKWARD	the host moved conversion progress back
+ *   CONVERT_BACKWARD	the host moved conversion progress back, or (TDX)
+ *			named a MapGPA resume address outside the request
  *   CONVERT_ERROR	the host failed a conversion
  *   ACCEPT_FAILED	the accept instruction failed unexpectedly
  *   CONVERT_NO_PROGRESS the host returned with no progress too many times
@@ -70,7 +72,9 @@
 
 /*
  * The positive code ga_env_ops.read/write return when the platform raised
- * its "page not accepted" exception in the guest (SNP #VC 0x404, TDX #VE).
+ * its "page not accepted" exception in the guest: SNP #VC 0x404, or TDX #VE
+ * (EPT violation) on a private page the Secure-EPT holds PENDING, which the
+ * TDX module raises only while the TD attribute SEPT_VE_DISABLE is clear.
  */
 #define GA_EXC_NOT_ACCEPTED	0x404
 
@@ -83,9 +87,10 @@
  * struct ga_insn - one guest-side platform instruction.
  * @op:		GA_INSN_*.
  * @gpa:	the physical address its address operand translates to.
- * @rcx:	RCX.
+ * @rcx:	RCX (TDG_ACCEPT: the level only, 0 4K or 1 2M; the GPA is in
+ *		@gpa).
  * @rdx:	RDX.
- * @rax:	out: RAX (the return code).
+ * @rax:	out: RAX (the return code; TDX: the TDCALL status).
  * @cf:		out: rFLAGS.CF.
  */
 struct ga_insn {
@@ -99,8 +104,9 @@ struct ga_insn {
 
 /**
  * struct ga_hcall - one hypercall, register by register as the platform
- * defines them (SNP: the GHCB_R_* of platform/snp/ghcb.h); read by the
- * host and written back with its results.
+ * defines them (SNP: the GHCB_R_* of platform/snp/ghcb.h; TDX: the
+ * TDX_HC_R* of platform/tdx/tdx_abi.h, TDG.VP.VMCALL's R10 up); read by
+ * the host and written back with its results.
  * @r: the registers.
  */
 struct ga_hcall {
@@ -114,7 +120,10 @@ struct ga_hcall {
  * wait operations get the guest's (ga_guest.priv).
  *
  * @insn:	execute a guest-side platform instruction; 0 (see the
- *		outputs in @in) or a negative GA_E* code.
+ *		outputs in @in) or a negative GA_E* code. An exit the
+ *		instruction causes (TDX: ACCEPT of an entry the host left
+ *		FREE or BLOCKED) is served by the host and the instruction
+ *		run again inside this call, unseen by the core.
  * @hypercall:	one hypercall to the host; 0 or a negative GA_E* code.
  * @read:	private (@shared false) or shared read of @len bytes at @gpa
  *		(may not cross a 4 KiB page). Returns 0, GA_EXC_NOT_ACCEPTED
@@ -268,7 +277,7 @@ struct ga_stats {
 	u64 fallbacks_4k;	/* 2M accept -> 512 x 4K */
 	u64 accept_calls;	/* accept/release instructions */
 	u64 hypercalls;
-	u64 convert_entries;	/* pages or entries sent to the host */
+	u64 convert_entries;	/* PSC entries or pages, MapGPA ranges */
 	u64 convert_reissues;	/* requests re-issued after partial progress */
 	u64 to_shared;		/* conversions (pages) */
 	u64 to_private;
@@ -300,17 +309,25 @@ struct ga_vcpu;
  * and the order of the steps.
  * @name:	"snp", "tdx", "null".
  * @request:	ask the host to make [@gpa, @gpa + @size) private (@shared
- *		false) or shared (SNP: Page State Change; TDX: MapGPA).
+ *		false) or shared (SNP: Page State Change; TDX: MapGPA with
+ *		the shared bit set for shared).
  * @accept_one:	accept (@release false) or release one page of 2 MiB (@huge)
  *		or 4 KiB at @gpa. Returns the bytes done, 0 when the
- *		platform wants the next smaller size, or a negative GA_E*
- *		code (after ga_fatal() for a security event). A platform with
- *		no release (TDX) returns the size at once.
+ *		platform wants the next smaller size (SNP FAIL_SIZEMISMATCH,
+ *		TDX PAGE_SIZE_MISMATCH), or a negative GA_E* code (after
+ *		ga_fatal() for a security event). A platform with no release
+ *		(TDX) returns the size at once: there, the core's scrub before
+ *		a conversion to shared is the only protection.
  * @terminate:	tell the host the guest gives up for @reason (GA_SEC_*, or
  *		0); may return -GA_ESTOP when the host stops the vCPU.
+ * @accept_asks_host: accepting unaccepted memory starts with a request to
+ *		make it private (SNP: Linux sends a Page State Change before
+ *		PVALIDATE). TDX leaves it false: unaccepted memory is private
+ *		already, and the host adds a page when the ACCEPT exits.
  */
 struct ga_platform {
 	const char *name;
+	bool accept_asks_host;
 	int (*request)(struct ga_vcpu *v, u64 gpa, u64 size, bool shared);
 	long (*accept_one)(struct ga_vcpu *v, u64 gpa, bool huge,
 			   bool release);
@@ -318,7 +335,22 @@ struct ga_platform {
 };
 
 extern const struct ga_platform ga_platform_snp;
+extern const struct ga_platform ga_platform_tdx;
 extern const struct ga_platform ga_platform_null;
+
+/**
+ * struct ga_tdx_info - what a TD knows of itself (TDG.VP.INFO).
+ * @gpaw:	guest physical address width, 48 or 52: the shared bit is
+ *		GPA bit @gpaw - 1 (TDX_SHARED_BIT() of platform/tdx/tdx_abi.h).
+ * @attr:	the TD attributes (TDX_TD_ATTR_*). With SEPT_VE_DISABLE clear a
+ *		private access to a PENDING page raises #VE (the core's
+ *		GA_EXC_NOT_ACCEPTED); with it set the access exits to the host
+ *		instead and the guest must accept before it touches memory.
+ */
+struct ga_tdx_info {
+	u32 gpaw;
+	u64 attr;
+};
 
 /**
  * struct ga_guest - one guest.
@@ -330,6 +362,8 @@ extern const struct ga_platform ga_platform_null;
  * @force_4k:	the ladder never tries 2 MiB (benchmarks).
  * @msr_protocol: SNP: conversions use the GHCB MSR protocol (one page per
  *		VMGEXIT).
+ * @tdx:	TDX: the TD's settings, set by whoever creates the guest (as
+ *		@policy) before any vCPU runs; unused on other platforms.
  * @terminated:	set once; every vCPU stops at its next step.
  * @plat:	the platform (the caller of ga_guest_init() picks it).
  * @ops:	environment operations.
@@ -347,6 +381,7 @@ struct ga_guest {
 	u64 eager_bytes;
 	bool force_4k;
 	bool msr_protocol;
+	struct ga_tdx_info tdx;
 	int terminated;
 	const struct ga_platform *plat;
 	const struct ga_env_ops *ops;
@@ -376,7 +411,7 @@ struct ga_event {
  * @id:		vCPU index.
  * @priv:	environment data for the per-vCPU ops.
  * @comm_gpa:	this vCPU's page for talking to the host (SNP: its GHCB),
- *		in shared memory.
+ *		in shared memory; TDX passes everything in registers.
  * @event:	the fatal event, valid after -GA_EFATAL.
  * @psc_last_result: SNP: SW_EXITINFO2 (NAE) or the response error (MSR)
  *		of the last Page State Change this vCPU issued.
@@ -445,7 +480,7 @@ int ga_guest_boot(struct ga_vcpu *v);
 int ga_accept(struct ga_vcpu *v, u64 gpa, u64 size, bool lazy);
 
 /**
- * ga_access() - a guest access through the #VC handler.
+ * ga_access() - a guest access through the #VC (SNP) or #VE (TDX) handler.
  * @v: the vCPU.
  * @gpa: address; any length, may cross pages.
  * @buf: data.
@@ -454,7 +489,10 @@ int ga_accept(struct ga_vcpu *v, u64 gpa, u64 size, bool lazy);
  *
  * Private accesses (the guest's ordinary memory). The not-accepted
  * exception on a page whose unit is unaccepted is a lazy accept followed
- * by a retry; on an accepted page it is page substitution: fatal.
+ * by a retry. On an accepted page the access is retried once (another
+ * vCPU may have accepted the unit since the exception was raised); a
+ * second exception is page substitution: fatal (on TDX, the host removed
+ * and re-added the page behind the guest's back).
  *
  * Return: 0, -GA_EFATAL, -GA_ESTOP, -GA_ERANGE.
  */
@@ -468,10 +506,10 @@ int ga_access(struct ga_vcpu *v, u64 gpa, void *buf, u64 len, bool write);
  * @to_shared: direction.
  *
  * To shared: every page must be accepted and private in the guest's
- * record; scrub, release (SNP: rescind; "no change" is fatal), ask the
- * host, record the pages as shared. To private: every page must be
- * recorded shared; ask the host, accept ("no change" is fatal), drop the
- * record.
+ * record; scrub, release (SNP: rescind; "no change" is fatal; TDX: nothing
+ * to do), ask the host, record the pages as shared. To private: every
+ * page must be recorded shared; ask the host, accept ("no change" is
+ * fatal), drop the record.
  *
  * Return: 0, -GA_EINVAL (the guest's own bookkeeping forbids it),
  * -GA_EFATAL, -GA_ESTOP.

@@ -114,6 +114,7 @@ static int snp_terminate(struct ga_vcpu *v, u32 reason)
 
 const struct ga_platform ga_platform_snp = {
 	.name = "snp",
+	.accept_asks_host = true,
 	.request = snp_request,
 	.accept_one = snp_accept_one,
 	.terminate = snp_terminate,

@@ -157,7 +157,8 @@ static const struct fz_ioc fz_iocs[I_NR] = {
 		     FZ_LIVE, { EFAULT, EINVAL, ENOENT, EBUSY, ENOSPC, EIO,
 				ENOMEM } },
 	[I_POP] = { "CCMEM_VM_POPULATE", CCMEM_VM_POPULATE, FD_VM, FZ_LIVE,
-		    { EFAULT, EINVAL, ENOENT, EPERM, ENOMEM, EIO, EINTR } },
+		    { EFAULT, EINVAL, ENOENT, EPERM, EBUSY, ENOMEM, EIO,
+		      EINTR } },
 	[I_PIN] = { "CCMEM_VM_PIN", CCMEM_VM_PIN, FD_VM, FZ_LIVE | FZ_BACKING,
 		    { EFAULT, EINVAL, ENOENT, EPERM, ENOSPC, ENOMEM, EAGAIN,
 		      EINTR, EIO } },
@@ -182,7 +183,8 @@ static const struct fz_ioc fz_iocs[I_NR] = {
 	[I_LOOKUP] = { "CCMEM_EMU_LOOKUP", CCMEM_EMU_LOOKUP, FD_VM,
 		       FZ_LIVE | FZ_EMU, { EFAULT, EINVAL } },
 	[I_INJECT] = { "CCMEM_EMU_INJECT", CCMEM_EMU_INJECT, FD_VM,
-		       FZ_LIVE | FZ_EMU, { EFAULT, EINVAL, ENOMEM } },
+		       FZ_LIVE | FZ_EMU, { EFAULT, EINVAL, ENOENT, EOPNOTSUPP,
+					   ENOMEM } },
 	[I_GINIT] = { "CCMEM_EMU_GUEST_INIT", CCMEM_EMU_GUEST_INIT, FD_VM,
 		      FZ_LIVE | FZ_EMU, { EEXIST, ENODEV, EFAULT, EINVAL, E2BIG,
 					  EOPNOTSUPP, ENOMEM } },
@@ -1612,7 +1614,10 @@ static void fz_inject(struct fz_thread *t, struct fz_vm *vm, int fd,
 	bool fails;
 
 	fz_call_init(&c, I_INJECT, FD_VM, fd, vm);
-	in.op = one_in(t, 8) ? v32(t) : below(t, 6);
+	in.op = one_in(t, 8) ? v32(t) : below(t, 10);
+	if (in.op == CCMEM_INJECT_BUSY || in.op == CCMEM_INJECT_BLOCK ||
+	    one_in(t, 16))
+		in.gpa = fz_gpa(t, vm);
 	in.code = one_in(t, 4) ? v32(t) : codes[below(t, ARRAY_SIZE(codes))];
 	in.count = one_in(t, 4) ? v32(t) : below(t, 10);
 	/*
@@ -1633,7 +1638,7 @@ static void fz_inject(struct fz_thread *t, struct fz_vm *vm, int fd,
 		SPOIL32(t, &c, in.flags);
 		break;
 	case 1:
-		SPOILA(t, &c, in.reserved, 2);
+		SPOIL64(t, &c, in.reserved);
 		break;
 	}
 	fz_call_struct(t, &c, &in, sizeof(in), fz_pick_mode(t));
@@ -1721,6 +1726,7 @@ static void fz_check_ext(struct fz_thread *t, enum fz_fdkind on, int fd,
 	case CCMEM_CAP_DELETE_REGION:
 	case CCMEM_CAP_CONVERT_ERROR_GPA:
 	case CCMEM_CAP_STATS:
+	case CCMEM_CAP_CONVERT_EXITS:
 		want = 1;
 		break;
 	case CCMEM_CAP_MAX_VCPUS:
@@ -2389,7 +2395,10 @@ static void fz_act_dev(struct fz_thread *t)
 		break;
 	default:
 		fz_call_init(&c, I_CREATE_VM, FD_DEV, fz.dev[d], NULL);
-		cr.type = one_in(t, 8) ? v32(t) : 1 + below(t, 2);
+		/* SNP VMs; TDX ones only as a bad argument (not yet fuzzed). */
+		cr.type = one_in(t, 8) ? v32(t) : CCMEM_VM_SNP;
+		if (cr.type == CCMEM_VM_TDX)
+			cr.type = CCMEM_VM_SNP;
 		cr.backend = one_in(t, 8) ? v32(t) : below(t, 3);
 		cr.fault_queue_len = one_in(t, 2) ? below(t, 300) : v32(t);
 		switch (below(t, 24)) {
@@ -2403,7 +2412,16 @@ static void fz_act_dev(struct fz_thread *t)
 			SPOIL32(t, &c, cr.backend_used);
 			break;
 		case 3:
-			SPOILA(t, &c, cr.reserved, 4);
+			SPOILA(t, &c, cr.reserved, 2);
+			break;
+		case 4:
+			SPOIL32(t, &c, cr.reserved0);
+			break;
+		case 5:		/* an SNP VM takes no attributes */
+			SPOIL64(t, &c, cr.attributes);
+			break;
+		case 6:		/* nor an address width */
+			SPOIL32(t, &c, cr.gpa_width);
 			break;
 		}
 		fz_call_struct(t, &c, &cr, sizeof(cr), fz_pick_mode(t));
@@ -3537,7 +3555,8 @@ TEST_F(fuzz, modules_unload_and_reload_after_fuzzing)
 	ASSERT_ERRNO(0, ccmem_module_load("ccmem_guest"));
 	dev = ccmem_open_dev();
 	ASSERT_LE(0, dev);
-	EXPECT_EQ(1 << CCMEM_VM_SNP, ccmem_check_extension(dev, CCMEM_CAP_VM_TYPES));
+	EXPECT_TRUE(ccmem_check_extension(dev, CCMEM_CAP_VM_TYPES) &
+		    (1 << CCMEM_VM_SNP));
 	EXPECT_EQ(1, ccmem_check_extension(dev, CCMEM_CAP_EMU_GUEST));
 	close(dev);
 }

@@ -82,21 +82,26 @@ TEST(create_bad_arguments)
 	c.flags = 1;
 	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(dev, CCMEM_CREATE_VM, &c));
 	c.flags = 0;
-	c.reserved[3] = 1;
+	c.reserved[1] = 1;
 	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(dev, CCMEM_CREATE_VM, &c));
-	c.reserved[3] = 0;
+	c.reserved[1] = 0;
+	c.reserved0 = 1;
+	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(dev, CCMEM_CREATE_VM, &c));
+	c.reserved0 = 0;
 	c.key_id = 7;	/* an output field: must come in as zero */
 	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(dev, CCMEM_CREATE_VM, &c));
 	EXPECT_ERRNO(-EFAULT, ccmem_ioctl(dev, CCMEM_CREATE_VM, (void *)8));
 	close(dev);
 }
 
-TEST(create_tdx_without_module)
+/* No TDX hardware under TCG: a TDX VM on the hardware is refused. */
+TEST(create_tdx_hw_enodev)
 {
 	int dev = ccmem_open_dev();
 
 	ASSERT_LE(0, dev);
-	EXPECT_ERRNO(-ENODEV, ccmem_vm_create(dev, CCMEM_VM_TDX, 0, 0, NULL));
+	EXPECT_ERRNO(-ENODEV, ccmem_vm_create(dev, CCMEM_VM_TDX,
+					      CCMEM_BACKEND_HW, 0, NULL));
 	close(dev);
 }
 

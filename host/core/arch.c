@@ -197,6 +197,7 @@ long ccmem_check_extension(struct ccmem_vm *vm, unsigned long cap)
 		return CCMEM_MAX_REGIONS;
 	case CCMEM_CAP_DELETE_REGION:
 	case CCMEM_CAP_CONVERT_ERROR_GPA:
+	case CCMEM_CAP_CONVERT_EXITS:
 		return 1;
 	case CCMEM_CAP_MAX_VCPUS:
 		/* ccmem runs vCPUs only for VMs on the model. */
@@ -224,3 +225,66 @@ long ccmem_check_extension(struct ccmem_vm *vm, unsigned long cap)
 	}
 	return 0;
 }
+
+/**
+ * ccmem_backend_param() - check a platform module's backend= parameter.
+ * @param: its value: "auto", "hw" or "emu".
+ * @hw_ok: the module's hardware backend works on this machine.
+ *
+ * Called at the module's load; says what is wrong.
+ *
+ * Return: 0, -EINVAL for an unknown value or emu in a build without the
+ * model, -ENODEV for hw where the hardware backend does not work.
+ */
+int ccmem_backend_param(const char *param, bool hw_ok)
+{
+	if (strcmp(param, "auto") && strcmp(param, "hw") &&
+	    strcmp(param, "emu")) {
+		pr_err("backend=%s: must be auto, hw or emu\n", param);
+		return -EINVAL;
+	}
+	if (!IS_ENABLED(CONFIG_CCMEM_EMU_ENABLED) && !strcmp(param, "emu")) {
+		pr_err("backend=emu: built without CONFIG_CCMEM_EMU\n");
+		return -EINVAL;
+	}
+	if (!strcmp(param, "hw") && !hw_ok) {
+		pr_err("backend=hw requested but the hardware backend is not usable\n");
+		return -ENODEV;
+	}
+	if (!IS_ENABLED(CONFIG_CCMEM_EMU_ENABLED) && !hw_ok) {
+		pr_err("no usable hardware and built without CONFIG_CCMEM_EMU\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(ccmem_backend_param);
+
+/**
+ * ccmem_backend_pick() - the backend a new VM gets.
+ * @param: the module's backend= parameter (checked at load).
+ * @req: the CCMEM_BACKEND_* the VMM asked for (checked by the caller).
+ * @hw_ok: the module's hardware backend works on this machine.
+ *
+ * CCMEM_BACKEND_AUTO follows @param; "auto" means the hardware where it
+ * works, else the model.
+ *
+ * Return: CCMEM_BACKEND_HW, the model's backend, or -ENODEV when the
+ * backend asked for is not there.
+ */
+int ccmem_backend_pick(const char *param, u32 req, bool hw_ok)
+{
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	if (req == CCMEM_BACKEND_AUTO) {
+		if (!strcmp(param, "hw"))
+			req = CCMEM_BACKEND_HW;
+		else if (!strcmp(param, "emu"))
+			req = CCMEM_BACKEND_EMU;
+		else
+			req = hw_ok ? CCMEM_BACKEND_HW : CCMEM_BACKEND_EMU;
+	}
+	if (req == CCMEM_BACKEND_EMU)
+		return CCMEM_BACKEND_EMU;
+#endif
+	return hw_ok ? CCMEM_BACKEND_HW : -ENODEV;
+}
+EXPORT_SYMBOL_GPL(ccmem_backend_pick);

@@ -193,31 +193,45 @@ struct ccmem_arch_emu_ops {
  * @stats:	the platform's counters of a VM (may be NULL).
  * @hw_usable:	the hardware backend works on this machine.
  * @emu_available: VMs can be created on the software model.
- * @vm_init:	pick the backend for @backend (CCMEM_BACKEND_*), allocate the
- *		key and the per-VM platform data (vm->arch_data). Sets
- *		vm->backend, vm->key_id, and vm->emu for a VM on the model.
+ * @flags:	CCMEM_ARCH_F_*.
+ * @vm_init:	check the creation arguments @args (the platform's fields:
+ *		backend, attributes, gpa_width), pick the backend, allocate
+ *		the key and the per-VM platform data (vm->arch_data). Sets
+ *		vm->backend, vm->key_id, vm->emu for a VM on the model, and
+ *		may lower vm->gpa_limit.
  * @vm_free:	undo @vm_init; every page has been unassigned by then.
  * @assign:	make 1 << @order pages at @pfn private to the guest at @gfn
  *		(order 0 or 9). Returns 0, -EAGAIN for a transient platform
- *		conflict (the core retries a bounded number of times) or
- *		-EIO for a failure that leaves the page state unknown.
+ *		conflict (the core retries a bounded number of times),
+ *		-ENOMEM when the platform's own memory ran out and nothing
+ *		changed, or -EIO for a failure that leaves the page state
+ *		unknown.
  * @unassign:	return the pages to the hypervisor state; @immutable says
  *		they were assigned as immutable launch pages. Same returns.
  * @split:	split the 2 MiB assignment at @pfn into 4 KiB ones; same
  *		returns.
  * @accepted:	whether the guest has accepted (validated) the page.
  * @leak:	optional: tell the platform that pages are leaked.
+ * @finalize:	optional: end the launch (CCMEM_VM_FINALIZE, or the first
+ *		vCPU run); 0 or -EIO.
+ * @block_empty: optional: the 2 MiB block at @gfn (512-aligned) lost its
+ *		last private page; the platform may free what it keeps for
+ *		the block. Not called while the VM is being destroyed.
  *
  * Every callback but @hypercall runs with vm->lock held.
  */
+/* struct ccmem_arch_ops.flags */
+#define CCMEM_ARCH_F_LAUNCH_4K	BIT(0)	/* immutable launch pages are 4 KiB */
+
 struct ccmem_arch_ops {
 	struct module *owner;
 	u32 vm_type;
 	const char *name;
 	const struct ccmem_stat_group *stats;
+	u32 flags;
 	bool (*hw_usable)(void);
 	bool (*emu_available)(void);
-	int (*vm_init)(struct ccmem_vm *vm, u32 backend);
+	int (*vm_init)(struct ccmem_vm *vm, const struct ccmem_vm_create *args);
 	void (*vm_free)(struct ccmem_vm *vm);
 	int (*assign)(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
 		      bool immutable);
@@ -226,6 +240,8 @@ struct ccmem_arch_ops {
 	int (*split)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
 	bool (*accepted)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
 	void (*leak)(struct ccmem_vm *vm, u64 pfn, u64 npages);
+	int (*finalize)(struct ccmem_vm *vm);
+	void (*block_empty)(struct ccmem_vm *vm, u64 gfn);
 };
 
 /**
@@ -383,6 +399,11 @@ struct ccmem_vm {
 	struct mm_struct *mm;		/* the VMM's mm, for the shared backing */
 	struct mem_cgroup *memcg;	/* the VMM's, for vCPU thread charges */
 	kuid_t uid;			/* the creator, for ccmem_limit_*() */
+	u64 gpa_limit;			/* guest memory lies below; vm_init */
+	u64 attributes;			/* ccmem_vm_create's, for the runner */
+	u32 gpa_width;			/* same; vm_init resolves 0 */
+	bool convert_exits;		/* CCMEM_CAP_CONVERT_EXITS, under @lock */
+	bool finalized;			/* the launch is over, under @lock */
 
 	struct ccmem_mem_region *regions;	/* sorted by gfn */
 	u32 nr_regions;
@@ -417,9 +438,12 @@ struct ccmem_vm {
 /* limits.c: what one user may make ccmem allocate */
 enum ccmem_limit {
 	CCMEM_LIMIT_VCPUS,	/* vCPU threads */
-	CCMEM_LIMIT_KEYS,	/* platform keys (vm->key_id) */
-	CCMEM_NR_LIMITS,
+	CCMEM_LIMIT_KEYS,	/* platform keys (vm->key_id), one per type */
+	CCMEM_NR_LIMITS = CCMEM_LIMIT_KEYS + CCMEM_VM_TDX,
 };
+
+/* The keys limit of VM type @type (each platform has its own pool). */
+#define CCMEM_LIMIT_KEYS_OF(type)	(CCMEM_LIMIT_KEYS + (type) - 1)
 
 extern unsigned int ccmem_max_vcpus_per_user;
 extern unsigned int ccmem_max_attr_ranges;
@@ -435,6 +459,8 @@ int ccmem_register_runner(const struct ccmem_runner_ops *ops);
 void ccmem_unregister_runner(const struct ccmem_runner_ops *ops);
 const struct ccmem_runner_ops *ccmem_runner_get(void);
 long ccmem_check_extension(struct ccmem_vm *vm, unsigned long cap);
+int ccmem_backend_param(const char *param, bool hw_ok);
+int ccmem_backend_pick(const char *param, u32 req, bool hw_ok);
 bool ccmem_vm_usable(struct ccmem_vm *vm);
 extern struct mutex ccmem_vms_lock;
 extern struct list_head ccmem_vms;
@@ -442,6 +468,7 @@ extern struct list_head ccmem_vms;
 /* vm.c */
 #define CCMEM_MAX_FAULT_QUEUE	65536	/* ccmem_vm_create.fault_queue_len */
 long ccmem_create_vm(struct ccmem_vm_create __user *uarg);
+int ccmem_vm_finalize_run(struct ccmem_vm *vm);
 
 /* region.c */
 const struct ccmem_mem_region *ccmem_find_region(struct ccmem_vm *vm, u64 gfn);
@@ -542,6 +569,7 @@ extern struct ccmem_global_stats ccmem_gstats;
 int ccmem_vm_resolve_private(struct ccmem_vm *vm, u64 gfn, bool populate,
 			     u64 *pfn, bool *assigned_2m);
 int ccmem_vm_split_2m(struct ccmem_vm *vm, u64 gfn);
+int ccmem_vm_populate_gfn(struct ccmem_vm *vm, u64 gfn, int max_order);
 int ccmem_vm_unsmash(struct ccmem_vm *vm, u64 gfn);
 void __user *ccmem_vm_shared_uaddr(struct ccmem_vm *vm, u64 gpa, u32 len);
 s64 ccmem_vcpu_exit(struct ccmem_vcpu *vcpu, struct ccmem_run *exit,
@@ -552,6 +580,7 @@ int ccmem_emu_report_fault(struct ccmem_vm *vm, struct ccmem_emu_req *req,
 			   u64 gpa, u64 size, u32 reason, u32 flags,
 			   u64 error_code);
 int ccmem_emu_shared_access(struct ccmem_vm *vm, struct ccmem_emu_req *req);
+int ccmem_emu_copy_private(u64 pfn, struct ccmem_emu_req *req);
 int ccmem_vcpu_emu_req(struct ccmem_vcpu *vcpu, struct ccmem_emu_req *req,
 		       bool insn);
 int ccmem_vcpu_hypercall(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc);

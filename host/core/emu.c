@@ -13,6 +13,7 @@
  * instruction or access is retried when the VMM runs the vCPU again, as
  * the hardware re-executes a faulting instruction.
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -78,6 +79,33 @@ int ccmem_emu_shared_access(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ccmem_emu_shared_access);
+
+/**
+ * ccmem_emu_copy_private() - complete an access to a private page.
+ * @pfn: the page the access touches.
+ * @req: the access; a check (CCMEM_ACCESS_F_CHECK) copies nothing.
+ *
+ * Copies between the request's kernel buffer and the page: the core
+ * bounces the VMM's buffer, so no user memory is touched under vm->lock.
+ *
+ * Return: 0.
+ */
+int ccmem_emu_copy_private(u64 pfn, struct ccmem_emu_req *req)
+{
+	unsigned int off = offset_in_page(req->gpa);
+	void *kaddr;
+
+	if (req->flags & CCMEM_ACCESS_F_CHECK)
+		return 0;
+	kaddr = kmap_local_pfn(pfn);
+	if (req->flags & CCMEM_ACCESS_F_WRITE)
+		memcpy(kaddr + off, req->kbuf, req->len);
+	else
+		memcpy(req->kbuf, kaddr + off, req->len);
+	kunmap_local(kaddr);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(ccmem_emu_copy_private);
 
 /* Complete a shared access between req->kbuf and the backing: no lock held. */
 static int ccmem_emu_finish(struct ccmem_emu_req *req)
@@ -332,7 +360,10 @@ long ccmem_emu_inject_ioctl(struct ccmem_vm *vm, void *p)
 {
 	const struct ccmem_emu_inject *inj = p;
 
-	if (inj->flags || !mem_is_zero(inj->reserved, sizeof(inj->reserved)))
+	if (inj->flags || inj->reserved ||
+	    !PAGE_ALIGNED(inj->gpa) || inj->gpa >= CCMEM_MAX_GPA ||
+	    (inj->gpa && inj->op != CCMEM_INJECT_BUSY &&
+	     inj->op != CCMEM_INJECT_BLOCK))
 		return -EINVAL;
 	return vm->emu->inject(vm, inj);
 }

@@ -90,7 +90,9 @@ enum ccmem_platform_op { CCMEM_OP_ASSIGN, CCMEM_OP_UNASSIGN, CCMEM_OP_SPLIT };
 /*
  * Run one platform operation, retrying a bounded number of times on a
  * transient conflict (the platform module returns -EAGAIN).
- * Return: 0, or -EIO when the page state can no longer be trusted.
+ * Return: 0; -ENOMEM when the platform module could not allocate what
+ * the operation needs and nothing changed (a table of its own); or
+ * -EIO when the page state can no longer be trusted.
  */
 static int ccmem_platform(struct ccmem_vm *vm, enum ccmem_platform_op op,
 			  u64 gfn, u64 pfn, int order, bool immutable)
@@ -109,6 +111,8 @@ static int ccmem_platform(struct ccmem_vm *vm, enum ccmem_platform_op op,
 			ret = vm->arch->split(vm, gfn, pfn);
 			break;
 		}
+		if (ret == -ENOMEM)
+			return ret;
 		if (ret != -EAGAIN)
 			return ret ? -EIO : 0;
 		vm->stat.platform_retries++;
@@ -186,6 +190,16 @@ static int ccmem_assign_new(struct ccmem_vm *vm, u64 gfn, struct page *page,
 	atomic64_add(n, &ccmem_gstats.pool_pages);
 
 	ret = ccmem_platform(vm, CCMEM_OP_ASSIGN, gfn, pfn, order, immutable);
+	if (ret == -ENOMEM) {
+		/* Nothing was assigned: the pages go straight back. */
+		for (i = 0; i < n; i++) {
+			xa_erase(&vm->pages, gfn + i);
+			__free_page(page + i);
+		}
+		vm->stat.populated_pages -= n;
+		atomic64_sub(n, &ccmem_gstats.pool_pages);
+		return ret;
+	}
 	if (ret) {
 		ccmem_leak_pages(vm, gfn, pfn, n);
 		ccmem_leak_vm(vm, "assign", ret);
@@ -228,9 +242,11 @@ static int ccmem_populate_one(struct ccmem_vm *vm, u64 gfn, u64 lo, u64 hi,
 			      bool immutable, u64 *n)
 {
 	u64 base = ALIGN_DOWN(gfn, PTRS_PER_PMD);
+	bool launch_4k = immutable &&
+			 (vm->arch->flags & CCMEM_ARCH_F_LAUNCH_4K);
 	struct page *page;
 
-	if (ccmem_block_fits_2m(vm, base, lo, hi)) {
+	if (!launch_4k && ccmem_block_fits_2m(vm, base, lo, hi)) {
 		page = ccmem_pool_alloc_2m();
 		if (page) {
 			*n = PTRS_PER_PMD;
@@ -267,6 +283,37 @@ int ccmem_populate_gfn(struct ccmem_vm *vm, u64 gfn, bool immutable)
 		return -EPERM;
 	return ccmem_populate_one(vm, gfn, 0, U64_MAX, immutable, &n);
 }
+
+/**
+ * ccmem_vm_populate_gfn() - give a private gfn its backing, no larger than
+ * the guest asked for.
+ * @vm: the VM; vm->lock held, VM usable.
+ * @gfn: a private guest frame.
+ * @max_order: 0 to back it with a 4 KiB page only; PMD_ORDER to back the
+ *	whole 2 MiB block with one 2 MiB entry when it fits (entirely
+ *	private, in one region, no page yet), else 4 KiB.
+ *
+ * The host side of an accept or access exit that names the level the
+ * guest used (a platform whose guest accepts at a level the host must
+ * honour): the host maps no larger, as KVM does.
+ *
+ * Return: as ccmem_populate_gfn().
+ */
+int ccmem_vm_populate_gfn(struct ccmem_vm *vm, u64 gfn, int max_order)
+{
+	u64 n;
+
+	if (xa_load(&vm->pages, gfn))
+		return 0;
+	if (!ccmem_find_region(vm, gfn))
+		return -ENOENT;
+	if (!ccmem_gfn_is_private(vm, gfn))
+		return -EPERM;
+	if (max_order < PMD_ORDER)
+		return ccmem_populate_one(vm, gfn, gfn, gfn + 1, false, &n);
+	return ccmem_populate_one(vm, gfn, 0, U64_MAX, false, &n);
+}
+EXPORT_SYMBOL_GPL(ccmem_vm_populate_gfn);
 
 /**
  * ccmem_private_page() - the private page backing @gfn, or NULL.
@@ -388,6 +435,9 @@ int ccmem_vm_unsmash(struct ccmem_vm *vm, u64 gfn)
 }
 EXPORT_SYMBOL_GPL(ccmem_vm_unsmash);
 
+static int __ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages,
+				 bool tidy);
+
 /**
  * ccmem_release_range() - take every private page of a range from the VM.
  * @vm: the VM; vm->lock held and vm->arch set.
@@ -403,7 +453,28 @@ EXPORT_SYMBOL_GPL(ccmem_vm_unsmash);
  */
 int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 {
-	u64 last = gfn + npages - 1;
+	return __ccmem_release_range(vm, gfn, npages, true);
+}
+
+/*
+ * The 2 MiB block at @base may have lost its last page: then the platform
+ * may tidy what it keeps for the block (a table of 4 KiB entries).
+ */
+static void ccmem_block_emptied(struct ccmem_vm *vm, u64 base)
+{
+	unsigned long idx = base;
+
+	if (!vm->arch->block_empty || vm->state != CCMEM_VM_STATE_LIVE)
+		return;
+	if (xa_find(&vm->pages, &idx, base + PTRS_PER_PMD - 1, XA_PRESENT))
+		return;
+	vm->arch->block_empty(vm, base);
+}
+
+static int __ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages,
+				 bool tidy)
+{
+	u64 last = gfn + npages - 1, prev = U64_MAX;
 	unsigned long idx;
 	void *entry;
 	int ret = 0;
@@ -413,6 +484,10 @@ int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 		unsigned long flags = ccmem_pg_flags(entry);
 		u64 base = ALIGN_DOWN(idx, PTRS_PER_PMD);
 		u64 base_pfn = pfn - (idx - base);
+
+		if (tidy && prev != U64_MAX && base != prev)
+			ccmem_block_emptied(vm, prev);
+		prev = base;
 
 		if (flags & CCMEM_PG_ASSIGNED_2M) {
 			if (base >= gfn && base + PTRS_PER_PMD - 1 <= last) {
@@ -432,6 +507,8 @@ int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 			ret = -EIO;
 		cond_resched();
 	}
+	if (tidy && prev != U64_MAX)
+		ccmem_block_emptied(vm, prev);
 	return ret;
 }
 
@@ -464,6 +541,8 @@ long ccmem_vm_populate(struct ccmem_vm *vm, void *p)
 		return -EPERM;
 
 	immutable = arg.flags & CCMEM_POPULATE_F_IMMUTABLE;
+	if (immutable && vm->finalized)
+		return -EBUSY;	/* launch pages only before the launch ends */
 	for (; gfn < end; gfn++) {
 		if (xa_load(&vm->pages, gfn))
 			continue;
@@ -530,7 +609,8 @@ EXPORT_SYMBOL_GPL(ccmem_vm_resolve_private);
 void ccmem_vm_reclaim_all(struct ccmem_vm *vm)
 {
 	ccmem_unpin_all(vm);
-	ccmem_release_range(vm, 0, CCMEM_MAX_GPA >> PAGE_SHIFT);
+	/* The platform frees its own tables with the VM: no tidying. */
+	__ccmem_release_range(vm, 0, CCMEM_MAX_GPA >> PAGE_SHIFT, false);
 }
 
 void ccmem_pool_exit(void)

@@ -99,7 +99,8 @@ u64 ccmem_pages_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages)
 	return covered;
 }
 
-static int ccmem_region_args(const struct ccmem_region *arg)
+static int ccmem_region_args(struct ccmem_vm *vm,
+			     const struct ccmem_region *arg)
 {
 	if ((arg->flags & ~CCMEM_REGION_F_PRIVATE) ||
 	    !mem_is_zero(arg->reserved, sizeof(arg->reserved)))
@@ -107,8 +108,9 @@ static int ccmem_region_args(const struct ccmem_region *arg)
 	if (!arg->size || !PAGE_ALIGNED(arg->gpa) || !PAGE_ALIGNED(arg->size) ||
 	    !PAGE_ALIGNED(arg->shared_uaddr))
 		return -EINVAL;
-	if (arg->size > CCMEM_MAX_REGION_SIZE || arg->gpa >= CCMEM_MAX_GPA ||
-	    arg->size > CCMEM_MAX_GPA - arg->gpa)
+	/* vm->gpa_limit: below CCMEM_MAX_GPA, and below a TD's shared bit. */
+	if (arg->size > CCMEM_MAX_REGION_SIZE || arg->gpa >= vm->gpa_limit ||
+	    arg->size > vm->gpa_limit - arg->gpa)
 		return -E2BIG;
 	return 0;
 }
@@ -147,7 +149,7 @@ long ccmem_vm_add_region(struct ccmem_vm *vm, void *p)
 	u32 i, slot;
 	int ret;
 
-	ret = ccmem_region_args(arg);
+	ret = ccmem_region_args(vm, arg);
 	if (ret)
 		return ret;
 	if (!arg->shared_uaddr ||

@@ -275,6 +275,12 @@ static long ccmem_vcpu_run(struct ccmem_vcpu *vcpu, void __user *uarg)
 	/* The exit is handed over only where it can be written. */
 	if (copy_to_user(uarg, &run, sizeof(run)))
 		return -EFAULT;
+	/* A guest runs only once its launch is over. */
+	if (!READ_ONCE(vcpu->vm->finalized)) {
+		ret = ccmem_vm_finalize_run(vcpu->vm);
+		if (ret)
+			return ret;
+	}
 
 	ret = ccmem_vcpu_resume(vcpu, &run);
 	if (ret)

@@ -46,6 +46,67 @@ static long ccmem_vm_ioctl_check_extension(struct ccmem_vm *vm, void *arg)
 	return ccmem_check_extension(vm, (unsigned long)arg);
 }
 
+/**
+ * ccmem_vm_finalize() - CCMEM_VM_FINALIZE: end the launch.
+ * @vm: the VM; vm->lock held, VM usable.
+ * @arg: unused.
+ *
+ * The platform seals what was added so far (its launch measurement); no
+ * launch page may be added after. Finalizing twice is not an error.
+ *
+ * Return: 0, or -EIO when the platform refused (the VM cannot run).
+ */
+static long ccmem_vm_finalize(struct ccmem_vm *vm, void *arg)
+{
+	int ret = 0;
+
+	if (vm->finalized)
+		return 0;
+	if (vm->arch->finalize)
+		ret = vm->arch->finalize(vm);
+	if (!ret)
+		WRITE_ONCE(vm->finalized, true);
+	return ret;
+}
+
+/**
+ * ccmem_vm_finalize_run() - finalize before the first vCPU run.
+ * @vm: the VM; vm->lock not held.
+ *
+ * Return: 0, -EINTR, -EIO (VM dead or the platform refused), -ENODEV.
+ */
+int ccmem_vm_finalize_run(struct ccmem_vm *vm)
+{
+	long ret;
+
+	if (mutex_lock_killable(&vm->lock))
+		return -EINTR;
+	if (!ccmem_vm_usable(vm))
+		ret = ccmem_vm_state_errno(vm);
+	else
+		ret = ccmem_vm_finalize(vm, NULL);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/* CCMEM_VM_ENABLE_CAP, under vm->lock. */
+static long ccmem_vm_enable_cap(struct ccmem_vm *vm, void *p)
+{
+	const struct ccmem_enable_cap *arg = p;
+
+	if (arg->flags || !mem_is_zero(arg->reserved, sizeof(arg->reserved)))
+		return -EINVAL;
+	switch (arg->cap) {
+	case CCMEM_CAP_CONVERT_EXITS:
+		if (arg->args[0] > 1 ||
+		    !mem_is_zero(&arg->args[1], sizeof(arg->args) - 8))
+			return -EINVAL;
+		WRITE_ONCE(vm->convert_exits, arg->args[0]);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* How an ioctl of the VM fd runs. */
 enum {
 	CCMEM_IOC_VALUE,	/* the argument is a value; any state */
@@ -87,6 +148,8 @@ static const struct {
 	CCMEM_IOC(CCMEM_VM_GET_MAP, CCMEM_IOC_ANY, ccmem_vm_get_map),
 	CCMEM_IOC(CCMEM_VM_CREATE_VCPU, CCMEM_IOC_VALUE,
 		  ccmem_vm_ioctl_create_vcpu),
+	CCMEM_IOC(CCMEM_VM_ENABLE_CAP, CCMEM_IOC_LIVE, ccmem_vm_enable_cap),
+	CCMEM_IOC(CCMEM_VM_FINALIZE, CCMEM_IOC_LIVE, ccmem_vm_finalize),
 #ifdef CONFIG_CCMEM_EMU_ENABLED
 	CCMEM_IOC(CCMEM_EMU_GUEST_INSN, CCMEM_IOC_EMU, ccmem_emu_insn_ioctl),
 	CCMEM_IOC(CCMEM_EMU_ACCESS, CCMEM_IOC_ANY, ccmem_emu_access_ioctl),
@@ -323,7 +386,7 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 	/* The results are written back: make sure they can be, first. */
 	if (copy_to_user(uarg, &arg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.key_id || arg.backend_used ||
+	if (arg.flags || arg.key_id || arg.backend_used || arg.reserved0 ||
 	    !mem_is_zero(arg.reserved, sizeof(arg.reserved)))
 		return -EINVAL;
 	if (arg.type != CCMEM_VM_SNP && arg.type != CCMEM_VM_TDX)
@@ -343,7 +406,10 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 	if (!arch || !try_module_get(arch->owner))
 		goto err_unlock;
 	mutex_lock(&vm->lock);
-	ret = arch->vm_init(vm, arg.backend);
+	vm->gpa_limit = CCMEM_MAX_GPA;
+	vm->attributes = arg.attributes;
+	vm->gpa_width = arg.gpa_width;
+	ret = arch->vm_init(vm, &arg);
 	if (!ret)
 		vm->arch = arch;
 	mutex_unlock(&vm->lock);

@@ -33,6 +33,7 @@
 #include "ccmem_core.h"
 #include "../../guest/ga.h"
 #include "../../platform/snp/ghcb.h"
+#include "../../platform/tdx/tdx_abi.h"
 
 #define CREATE_TRACE_POINTS
 #include "runner_trace.h"
@@ -136,10 +137,14 @@ static int cg_access(struct cg_vcpu *cv, u64 gpa, void *buf, u32 len,
 		return cg_err(cv, ret);
 	if (req.result != CCMEM_EMU_R_EXCEPTION)
 		return 0;
-	/* The exception is raised in the guest: the core handles it. */
-	if (req.error_code == GA_EXC_NOT_ACCEPTED &&
-	    (req.vector == CCMEM_EMU_VECTOR_VC ||
-	     req.vector == CCMEM_EMU_VECTOR_VE))
+	/*
+	 * The exception is raised in the guest: the core handles it. SNP:
+	 * #VC 0x404; TDX: #VE, which the model raises only for an EPT
+	 * violation on a PENDING page.
+	 */
+	if ((req.vector == CCMEM_EMU_VECTOR_VC &&
+	     req.error_code == GA_EXC_NOT_ACCEPTED) ||
+	    req.vector == CCMEM_EMU_VECTOR_VE)
 		return GA_EXC_NOT_ACCEPTED;
 	return req.error_code ?: 1;
 }
@@ -302,6 +307,7 @@ static int cg_step_check(const struct ccmem_guest_insn *in)
 	case CCMEM_GOP_PSC_RAW:
 	case CCMEM_GOP_PSC_MSR_RAW:
 	case CCMEM_GOP_VMGEXIT:
+	case CCMEM_GOP_TDVMCALL:
 		return in->gpa || in->size || in->flags ? -EINVAL : 0;
 	}
 	return -EINVAL;
@@ -324,11 +330,19 @@ static void *cg_copy_in(u64 uptr, size_t len)
 /* The copy of a step's request structure; its index replaces the pointer. */
 static int cg_copy_arg(void **args, u32 *nr_args, struct ccmem_guest_insn *in)
 {
+	struct ccmem_emu_tdvmcall *tv;
 	struct ccmem_psc_raw *raw;
 	struct ccmem_emu_vmgexit *x;
 	void *p;
 
-	if (in->op == CCMEM_GOP_PSC_RAW) {
+	if (in->op == CCMEM_GOP_TDVMCALL) {
+		p = cg_copy_in(in->arg, sizeof(*tv));
+		if (IS_ERR(p))
+			return PTR_ERR(p);
+		tv = p;
+		if (!mem_is_zero(tv->reserved, sizeof(tv->reserved)))
+			goto bad;
+	} else if (in->op == CCMEM_GOP_PSC_RAW) {
 		p = cg_copy_in(in->arg, sizeof(*raw));
 		if (IS_ERR(p))
 			return PTR_ERR(p);
@@ -356,7 +370,8 @@ bad:
 
 static bool cg_has_arg(const struct ccmem_guest_insn *in)
 {
-	return in->op == CCMEM_GOP_PSC_RAW || in->op == CCMEM_GOP_VMGEXIT;
+	return in->op == CCMEM_GOP_PSC_RAW || in->op == CCMEM_GOP_VMGEXIT ||
+	       in->op == CCMEM_GOP_TDVMCALL;
 }
 
 /*
@@ -512,6 +527,43 @@ static int cg_step_vmgexit(struct cg_vcpu *cv, const struct ccmem_emu_vmgexit *x
 	return 0;
 }
 
+/* CCMEM_GOP_TDVMCALL: the forwarded TDG.VP.VMCALL; R10, R11 in the state. */
+static int cg_step_tdvmcall(struct cg_vcpu *cv,
+			    const struct ccmem_emu_tdvmcall *x)
+{
+	struct ga_hcall hc = {};
+	int ret;
+
+	hc.r[TDX_HC_R10] = x->r10;
+	hc.r[TDX_HC_R11] = x->r11;
+	hc.r[TDX_HC_R12] = x->r12;
+	hc.r[TDX_HC_R13] = x->r13;
+	hc.r[TDX_HC_R14] = x->r14;
+	hc.r[TDX_HC_R15] = x->r15;
+	ret = ga_hypercall(&cv->v, &hc);
+	if (ret)
+		return ret;
+	cv->st.vmcall_r10 = hc.r[TDX_HC_R10];
+	cv->st.vmcall_r11 = hc.r[TDX_HC_R11];
+	return 0;
+}
+
+/* Is @op a raw step of another platform than the guest's? */
+static bool cg_foreign_step(struct cg_vcpu *cv, u32 op)
+{
+	bool snp = cv->v.g->plat == &ga_platform_snp;
+
+	switch (op) {
+	case CCMEM_GOP_PSC_RAW:
+	case CCMEM_GOP_PSC_MSR_RAW:
+	case CCMEM_GOP_VMGEXIT:
+		return !snp;
+	case CCMEM_GOP_TDVMCALL:
+		return snp;
+	}
+	return false;
+}
+
 static int cg_step(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,
 		   struct ccmem_run *exit)
 {
@@ -519,6 +571,8 @@ static int cg_step(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,
 	struct ccmem_psc_raw *raw;
 	int ret;
 
+	if (cg_foreign_step(cv, in->op))
+		return -GA_EINVAL;
 	switch (in->op) {
 	case CCMEM_GOP_BOOT:
 		return ga_guest_boot(&cv->v);
@@ -547,6 +601,8 @@ static int cg_step(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,
 		return ret;
 	case CCMEM_GOP_VMGEXIT:
 		return cg_step_vmgexit(cv, cv->args[in->arg]);
+	case CCMEM_GOP_TDVMCALL:
+		return cg_step_tdvmcall(cv, cv->args[in->arg]);
 	}
 	return -GA_EINVAL;
 }
@@ -735,6 +791,9 @@ static int cg_config_check(struct ccmem_vm *vm,
 	if (c->flags & ~(CCMEM_GUEST_F_FORCE_4K | CCMEM_GUEST_F_CONVERT_MSR) ||
 	    c->reserved0 || !mem_is_zero(c->reserved, sizeof(c->reserved)))
 		return -EINVAL;
+	/* The MSR protocol is SNP's GHCB; a TD passes all in registers. */
+	if (vm->type != CCMEM_VM_SNP && (c->flags & CCMEM_GUEST_F_CONVERT_MSR))
+		return -EINVAL;
 	if (c->policy > CCMEM_ACCEPT_HYBRID ||
 	    c->unit_shift < PAGE_SHIFT || c->unit_shift > 30)
 		return -EINVAL;
@@ -752,6 +811,9 @@ static int cg_config_check(struct ccmem_vm *vm,
 	    !IS_ALIGNED(c->eager_bytes, unit) || c->eager_bytes > c->mem_size :
 	    c->eager_bytes)
 		return -EINVAL;
+	/* A TD talks to the host in registers: it may have no pages for it. */
+	if (vm->type == CCMEM_VM_TDX && !c->comm_gpa)
+		return 0;
 	/* Room for the page of every possible vCPU, outside the RAM. */
 	if (!IS_ALIGNED(c->comm_gpa, PAGE_SIZE) || c->comm_gpa >= CCMEM_MAX_GPA)
 		return -EINVAL;
@@ -767,7 +829,13 @@ static int cg_config_check(struct ccmem_vm *vm,
 /* The guest platform of a VM type. */
 static const struct ga_platform *cg_platform(u32 type)
 {
-	return type == CCMEM_VM_SNP ? &ga_platform_snp : NULL;
+	switch (type) {
+	case CCMEM_VM_SNP:
+		return &ga_platform_snp;
+	case CCMEM_VM_TDX:
+		return &ga_platform_tdx;
+	}
+	return NULL;
 }
 
 static int cg_init(struct ccmem_vm *vm, const void *arg)
@@ -815,6 +883,9 @@ static int cg_init(struct ccmem_vm *vm, const void *arg)
 	gvm->g.eager_bytes = cfg->eager_bytes;
 	gvm->g.force_4k = cfg->flags & CCMEM_GUEST_F_FORCE_4K;
 	gvm->g.msr_protocol = cfg->flags & CCMEM_GUEST_F_CONVERT_MSR;
+	/* What a TD learns from TDG.VP.INFO. */
+	gvm->g.tdx.gpaw = vm->gpa_width;
+	gvm->g.tdx.attr = vm->attributes;
 	vm->guest = gvm;
 	if (vm->debugfs)
 		gvm->debugfs = debugfs_create_file("guest", 0444, vm->debugfs,
@@ -876,10 +947,12 @@ static bool cg_uses_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 {
 	const struct ccmem_emu_guest_config *c = &cg_vm(vm)->cfg;
 
+	bool comm = vm->type != CCMEM_VM_TDX || c->comm_gpa;
+
 	return cg_overlaps(gfn, npages, c->mem_gpa >> PAGE_SHIFT,
 			   c->mem_size >> PAGE_SHIFT) ||
-	       cg_overlaps(gfn, npages, c->comm_gpa >> PAGE_SHIFT,
-			   CCMEM_MAX_VCPUS);
+	       (comm && cg_overlaps(gfn, npages, c->comm_gpa >> PAGE_SHIFT,
+				    CCMEM_MAX_VCPUS));
 }
 
 static const struct ccmem_runner_ops cg_ops = {

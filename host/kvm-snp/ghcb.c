@@ -97,6 +97,9 @@ static s64 snp_psc_exit(struct ccmem_vcpu *vcpu, u64 gfn, u64 npages, u32 op)
 {
 	struct ccmem_run exit = { .exit_reason = CCMEM_EXIT_CONVERT };
 
+	/* The VMM has not asked for these exits: refused, as by KVM. */
+	if (!READ_ONCE(vcpu->vm->convert_exits))
+		return -EOPNOTSUPP;
 	exit.convert.gpa = gfn << PAGE_SHIFT;
 	exit.convert.size = npages << PAGE_SHIFT;
 	exit.convert.flags = op == PSC_OP_PRIVATE ? CCMEM_CONVERT_F_PRIVATE : 0;

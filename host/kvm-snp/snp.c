@@ -35,21 +35,15 @@ static bool snp_hw_ok;		/* snp_platform_hw.probe() succeeded */
 
 static const struct snp_platform *snp_pick(u32 req)
 {
+	int b = ccmem_backend_pick(backend, req, snp_hw_ok);
+
+	if (b < 0)
+		return NULL;
 #ifdef CONFIG_CCMEM_EMU_ENABLED
-	if (req == CCMEM_BACKEND_AUTO) {
-		if (!strcmp(backend, "hw"))
-			req = CCMEM_BACKEND_HW;
-		else if (!strcmp(backend, "emu"))
-			req = CCMEM_BACKEND_EMU;
-		else
-			req = snp_hw_ok ? CCMEM_BACKEND_HW : CCMEM_BACKEND_EMU;
-	}
-	if (req == CCMEM_BACKEND_HW)
-		return snp_hw_ok ? &snp_platform_hw : NULL;
-	return &snp_platform_emu;
-#else
-	return snp_hw_ok ? &snp_platform_hw : NULL;
+	if (b == CCMEM_BACKEND_EMU)
+		return &snp_platform_emu;
 #endif
+	return &snp_platform_hw;
 }
 
 #define SNPS(f, u, fl, d) CCMEM_STAT(struct snp_counters, f, u, fl, d)
@@ -91,10 +85,15 @@ void snp_count(struct ccmem_vm *vm, u64 *counter, u64 n)
 	mutex_unlock(&vm->lock);
 }
 
-static int snp_vm_init(struct ccmem_vm *vm, u32 req)
+static int snp_vm_init(struct ccmem_vm *vm, const struct ccmem_vm_create *args)
 {
+	u32 req = args->backend;
 	struct snp_vm *svm;
 	int asid, ret;
+
+	/* No SNP guest policy or address width is taken here (yet). */
+	if (args->attributes || args->gpa_width)
+		return -EINVAL;
 
 #ifdef CONFIG_CCMEM_EMU_ENABLED
 	if (req > CCMEM_BACKEND_EMU)
@@ -112,7 +111,7 @@ static int snp_vm_init(struct ccmem_vm *vm, u32 req)
 		return -ENODEV;
 	}
 	/* One user may not take the whole pool: a share, then -EDQUOT. */
-	ret = ccmem_limit_charge(vm->uid, CCMEM_LIMIT_KEYS,
+	ret = ccmem_limit_charge(vm->uid, CCMEM_LIMIT_KEYS_OF(CCMEM_VM_SNP),
 				 READ_ONCE(max_asids_per_user));
 	if (ret) {
 		kfree(svm);
@@ -120,7 +119,7 @@ static int snp_vm_init(struct ccmem_vm *vm, u32 req)
 	}
 	asid = ida_alloc_range(&snp_asid_ida, 1, SNP_MAX_ASID, GFP_KERNEL);
 	if (asid < 0) {
-		ccmem_limit_uncharge(vm->uid, CCMEM_LIMIT_KEYS);
+		ccmem_limit_uncharge(vm->uid, CCMEM_LIMIT_KEYS_OF(CCMEM_VM_SNP));
 		kfree(svm);
 		return asid == -ENOSPC ? -EBUSY : asid;
 	}
@@ -143,7 +142,7 @@ static void snp_vm_free(struct ccmem_vm *vm)
 		snp_emu_guest.forget(vm->key_id);
 #endif
 	ida_free(&snp_asid_ida, vm->key_id);
-	ccmem_limit_uncharge(vm->uid, CCMEM_LIMIT_KEYS);
+	ccmem_limit_uncharge(vm->uid, CCMEM_LIMIT_KEYS_OF(CCMEM_VM_SNP));
 	kfree(vm->arch_data);
 	vm->arch_data = NULL;
 }
@@ -255,29 +254,14 @@ static int __init ccmem_snp_init(void)
 {
 	int ret;
 
-	if (strcmp(backend, "auto") && strcmp(backend, "hw") &&
-	    strcmp(backend, "emu")) {
-		pr_err("backend=%s: must be auto, hw or emu\n", backend);
-		return -EINVAL;
-	}
-	if (!IS_ENABLED(CONFIG_CCMEM_EMU_ENABLED) && !strcmp(backend, "emu")) {
-		pr_err("backend=emu: built without CONFIG_CCMEM_EMU\n");
-		return -EINVAL;
-	}
 	snp_hw_ok = !snp_platform_hw.probe() && !snp_platform_hw.init();
-	if (!strcmp(backend, "hw") && !snp_hw_ok) {
-		pr_err("backend=hw requested but SNP hardware is not usable\n");
-		return -ENODEV;
-	}
+	ret = ccmem_backend_param(backend, snp_hw_ok);
+	if (ret)
+		goto err_hw;
 #ifdef CONFIG_CCMEM_EMU_ENABLED
 	ret = snp_platform_emu.init();
 	if (ret)
 		goto err_hw;
-#else
-	if (!snp_hw_ok) {
-		pr_err("no SNP hardware and built without CONFIG_CCMEM_EMU\n");
-		return -ENODEV;
-	}
 #endif
 	ret = ccmem_register_arch(&snp_arch_ops);
 	if (ret)
@@ -290,8 +274,8 @@ static int __init ccmem_snp_init(void)
 err_emu:
 #ifdef CONFIG_CCMEM_EMU_ENABLED
 	snp_platform_emu.exit();
-err_hw:
 #endif
+err_hw:
 	if (snp_hw_ok)
 		snp_platform_hw.exit();
 	return ret;

@@ -16,7 +16,6 @@
  *    then the instruction or access runs again. Every other nested page
  *    fault goes to the VMM as a CCMEM_FAULT_PLATFORM record.
  */
-#include <linux/highmem.h>
 #include <linux/mm.h>
 
 #include "snp.h"
@@ -102,26 +101,6 @@ static int snp_guest_insn(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 }
 
 /*
- * Copy between the request's kernel buffer and a private page. (The core
- * bounces the VMM's buffer: no user memory is touched under vm->lock.)
- */
-static int snp_copy_private(u64 pfn, struct ccmem_emu_req *req)
-{
-	unsigned int off = offset_in_page(req->gpa);
-	void *kaddr;
-
-	if (req->flags & CCMEM_ACCESS_F_CHECK)
-		return 0;
-	kaddr = kmap_local_pfn(pfn);
-	if (req->flags & CCMEM_ACCESS_F_WRITE)
-		memcpy(kaddr + off, req->kbuf, req->len);
-	else
-		memcpy(req->kbuf, kaddr + off, req->len);
-	kunmap_local(kaddr);
-	return 0;
-}
-
-/*
  * The host's RMP fault handling for an access that faulted on a nested
  * mapping of the wrong size (bits RMP | private, no size bit): a 4 KiB
  * mapping over a 2 MiB entry is fixed by a PSMASH, a 2 MiB mapping over
@@ -203,7 +182,7 @@ static int snp_guest_access(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 	for (tries = 0; tries < 2; tries++) {
 		switch (snp_emu_guest.access(&a)) {
 		case RMP_ACCESS_OK:
-			return snp_copy_private(pfn, req);
+			return ccmem_emu_copy_private(pfn, req);
 		case RMP_ACCESS_GUEST_VC:
 			req->result = CCMEM_EMU_R_EXCEPTION;
 			req->vector = CCMEM_EMU_VECTOR_VC;
@@ -248,7 +227,7 @@ static int snp_host_access(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 		return ret;
 	a.spa = pfn << PAGE_SHIFT;
 	if (snp_emu_guest.access(&a) == RMP_ACCESS_OK)
-		return snp_copy_private(pfn, req);
+		return ccmem_emu_copy_private(pfn, req);
 	return ccmem_emu_report_fault(vm, req, req->gpa & PAGE_MASK, PAGE_SIZE,
 				      CCMEM_FAULT_HOST_ACCESS,
 				      CCMEM_FAULT_F_WRITE, a.error_code);
@@ -296,6 +275,10 @@ static int snp_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 		[CCMEM_INJECT_CONVERT_BACKWARD] = SNP_INJECT_PSC_BACKWARD,
 	};
 
+	if (inj->op == CCMEM_INJECT_BUSY || inj->op == CCMEM_INJECT_BLOCK ||
+	    inj->op == CCMEM_INJECT_ACCEPT_CHUNK ||
+	    inj->op == CCMEM_INJECT_CONVERT_OUTSIDE)
+		return -EOPNOTSUPP;
 	if (!inj->op || inj->op >= ARRAY_SIZE(op))
 		return -EINVAL;
 	return snp_emu_guest.inject(vm->key_id, op[inj->op], inj->code,

@@ -178,6 +178,37 @@ int ccmem_check_extension(int fd, unsigned long cap)
 	return ccmem_ioctl(fd, CCMEM_CHECK_EXTENSION, (void *)cap);
 }
 
+/* CCMEM_VM_ENABLE_CAP of CCMEM_CAP_CONVERT_EXITS: @on 1 or 0. */
+int ccmem_vm_convert_exits(int vm, int on)
+{
+	struct ccmem_enable_cap cap = {
+		.cap = CCMEM_CAP_CONVERT_EXITS,
+		.args = { on },
+	};
+
+	return ccmem_ioctl(vm, CCMEM_VM_ENABLE_CAP, &cap);
+}
+
+/*
+ * CCMEM_CREATE_VM with every field of @c as given (the outputs are
+ * written back), then, as a VMM that serves conversions does, with the
+ * conversion exits enabled. Returns the VM fd.
+ */
+int ccmem_vm_create_args(int dev, struct ccmem_vm_create *c)
+{
+	int fd = ccmem_ioctl(dev, CCMEM_CREATE_VM, c);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = ccmem_vm_convert_exits(fd, 1);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 /* Returns the new VM fd; @out (optional) gets the key id and backend. */
 int ccmem_vm_create(int dev, uint32_t type, uint32_t backend,
 		    uint32_t fault_queue_len, struct ccmem_vm_create *out)
@@ -187,7 +218,7 @@ int ccmem_vm_create(int dev, uint32_t type, uint32_t backend,
 		.backend = backend,
 		.fault_queue_len = fault_queue_len,
 	};
-	int fd = ccmem_ioctl(dev, CCMEM_CREATE_VM, &c);
+	int fd = ccmem_vm_create_args(dev, &c);
 
 	if (out)
 		*out = c;
@@ -588,6 +619,32 @@ int ccmem_emu_inject(int vm, uint32_t op, uint32_t code, uint32_t count)
 	return ccmem_ioctl(vm, CCMEM_EMU_INJECT, &i);
 }
 
+/* CCMEM_EMU_INJECT of a control that names a page (BUSY, BLOCK). */
+int ccmem_emu_inject_at(int vm, uint32_t op, uint32_t code, uint32_t count,
+			uint64_t gpa)
+{
+	struct ccmem_emu_inject i = {
+		.op = op, .code = code, .count = count, .gpa = gpa,
+	};
+
+	return ccmem_ioctl(vm, CCMEM_EMU_INJECT, &i);
+}
+
+/*
+ * TDG.MEM.PAGE.ACCEPT of the page at @gpa, 2 MiB when @huge; the TDCALL
+ * status is in @out->rax_out (when the result is DONE).
+ */
+int ccmem_emu_tdx_accept(int vm, uint64_t gpa, bool huge,
+			 struct ccmem_emu_insn *out)
+{
+	*out = (struct ccmem_emu_insn){
+		.insn = CCMEM_INSN_TDG_ACCEPT,
+		.gpa = gpa,
+		.rcx = huge,
+	};
+	return ccmem_emu_insn(vm, out);
+}
+
 /* --- emulated guests ----------------------------------------------------- */
 
 /* The configuration of a guest whose RAM is [@ram_gpa, +@ram_size). */
@@ -624,16 +681,32 @@ void ccmem_guest_reset(struct ccmem_guest *g)
 int ccmem_guest_setup(struct ccmem_guest *g, uint64_t ram_gpa,
 		      uint64_t ram_size)
 {
-	struct ccmem_vm_create c;
+	return ccmem_guest_setup_vm(g, CCMEM_VM_SNP, 0, ram_gpa, ram_size);
+}
+
+/*
+ * ccmem_guest_setup() for a VM of @type (SNP or TDX) with the platform
+ * attributes @attributes (TDX: CCMEM_TDX_ATTR_*; the GPA width is 52).
+ */
+int ccmem_guest_setup_vm(struct ccmem_guest *g, uint32_t type,
+			 uint64_t attributes, uint64_t ram_gpa,
+			 uint64_t ram_size)
+{
+	struct ccmem_vm_create c = {
+		.type = type,
+		.backend = CCMEM_BACKEND_EMU,
+		.attributes = attributes,
+	};
 	int ret;
 
 	ccmem_guest_reset(g);
+	g->type = type;
 	g->ram_gpa = ram_gpa;
 	g->ram_size = ram_size;
 	g->dev = ccmem_open_dev();
 	if (g->dev < 0)
 		return g->dev;
-	g->vm = ccmem_vm_create(g->dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, 0, &c);
+	g->vm = ccmem_vm_create_args(g->dev, &c);
 	if (g->vm < 0)
 		return g->vm;
 	g->key_id = c.key_id;
@@ -655,6 +728,17 @@ int ccmem_guest_create(struct ccmem_guest *g,
 		       const struct ccmem_emu_guest_config *cfg)
 {
 	int ret = ccmem_guest_setup(g, cfg->mem_gpa, cfg->mem_size);
+
+	return ret ?: ccmem_guest_init(g, cfg);
+}
+
+/* ccmem_guest_create() for a VM of @type with @attributes. */
+int ccmem_guest_create_vm(struct ccmem_guest *g, uint32_t type,
+			  uint64_t attributes,
+			  const struct ccmem_emu_guest_config *cfg)
+{
+	int ret = ccmem_guest_setup_vm(g, type, attributes, cfg->mem_gpa,
+				       cfg->mem_size);
 
 	return ret ?: ccmem_guest_init(g, cfg);
 }

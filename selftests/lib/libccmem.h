@@ -51,6 +51,8 @@ int ccmem_open_dev(void);
 int ccmem_check_extension(int fd, unsigned long cap);
 int ccmem_vm_create(int dev, uint32_t type, uint32_t backend,
 		    uint32_t fault_queue_len, struct ccmem_vm_create *out);
+int ccmem_vm_create_args(int dev, struct ccmem_vm_create *c);
+int ccmem_vm_convert_exits(int vm, int on);
 void *ccmem_backing(uint64_t size);
 int ccmem_vm_add_region(int vm, uint64_t gpa, uint64_t size, void *shared,
 			uint32_t flags, uint32_t *slot);
@@ -113,6 +115,10 @@ int ccmem_emu_write(int vm, uint64_t gpa, const void *buf, uint32_t len,
 		    uint32_t flags, struct ccmem_emu_access *out);
 int ccmem_emu_lookup(int vm, uint64_t gpa, struct ccmem_emu_lookup *out);
 int ccmem_emu_inject(int vm, uint32_t op, uint32_t code, uint32_t count);
+int ccmem_emu_inject_at(int vm, uint32_t op, uint32_t code, uint32_t count,
+			uint64_t gpa);
+int ccmem_emu_tdx_accept(int vm, uint64_t gpa, bool huge,
+			 struct ccmem_emu_insn *out);
 
 /* --- emulated guests: a tiny VMM ----------------------------------------- */
 
@@ -138,6 +144,7 @@ struct ccmem_convert_record {
 /**
  * struct ccmem_guest - a VM with an emulated guest, and its VMM's state.
  * @dev:	/dev/ccmem.
+ * @type:	CCMEM_VM_SNP or CCMEM_VM_TDX.
  * @vm:		the VM fd.
  * @key_id:	the VM's key id.
  * @ram_gpa:	start of the guest RAM (a region that starts private).
@@ -156,6 +163,7 @@ struct ccmem_convert_record {
  */
 struct ccmem_guest {
 	int dev;
+	uint32_t type;
 	int vm;
 	uint32_t key_id;
 	uint64_t ram_gpa;
@@ -177,6 +185,12 @@ struct ccmem_emu_guest_config ccmem_guest_config(uint32_t policy,
 void ccmem_guest_reset(struct ccmem_guest *g);
 int ccmem_guest_setup(struct ccmem_guest *g, uint64_t ram_gpa,
 		      uint64_t ram_size);
+int ccmem_guest_setup_vm(struct ccmem_guest *g, uint32_t type,
+			 uint64_t attributes, uint64_t ram_gpa,
+			 uint64_t ram_size);
+int ccmem_guest_create_vm(struct ccmem_guest *g, uint32_t type,
+			  uint64_t attributes,
+			  const struct ccmem_emu_guest_config *cfg);
 int ccmem_guest_init(struct ccmem_guest *g,
 		     const struct ccmem_emu_guest_config *cfg);
 int ccmem_guest_create(struct ccmem_guest *g,

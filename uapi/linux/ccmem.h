@@ -59,6 +59,34 @@
 #define CCMEM_CAP_STATS			7  /* counters of a VM (VM fd) */
 #define CCMEM_CAP_MAX_PINS		8  /* pins per VM */
 #define CCMEM_CAP_FAULT_QUEUE		9  /* largest fault_queue_len */
+#define CCMEM_CAP_CONVERT_EXITS		10 /* CCMEM_VM_ENABLE_CAP: 1 */
+
+/**
+ * struct ccmem_enable_cap - argument of CCMEM_VM_ENABLE_CAP.
+ * @cap:	the capability: CCMEM_CAP_CONVERT_EXITS.
+ * @flags:	must be zero.
+ * @args:	CCMEM_CAP_CONVERT_EXITS: @args[0] = 1 enables, 0 disables;
+ *		the rest must be zero.
+ * @reserved:	must be zero.
+ *
+ * Turns on a behaviour the VMM must opt in to, as KVM_ENABLE_CAP does.
+ *
+ * CCMEM_CAP_CONVERT_EXITS: the guest's conversion requests (SNP: Page
+ * State Change; TDX: the map-GPA hypercall) reach the VMM as
+ * CCMEM_EXIT_CONVERT exits. Until it is enabled they are refused as a host
+ * without that support refuses them, like KVM without
+ * KVM_CAP_EXIT_HYPERCALL: SNP with the generic Page State Change error,
+ * TDX with the "sub-function unsupported" status.
+ *
+ * Errors: -EINVAL unknown @cap, flags, arguments or reserved; -EIO the VM
+ * is dead.
+ */
+struct ccmem_enable_cap {
+	__u32 cap;
+	__u32 flags;
+	__u64 args[4];
+	__u64 reserved[2];
+};
 
 /**
  * struct ccmem_vm_create - argument of CCMEM_CREATE_VM.
@@ -72,10 +100,19 @@
  *			VM (its address space or key id); must be zero on
  *			input.
  * @backend_used:	out: the backend chosen; must be zero on input.
+ * @attributes:		the platform's guest attributes. TDX: the TD's
+ *			ATTRIBUTES; ccmem knows CCMEM_TDX_ATTR_NO_PENDING_VE
+ *			only. SNP: must be zero.
+ * @gpa_width:		TDX: the guest physical address width, 48 or 52 (0
+ *			selects 52). The shared bit is bit @gpa_width - 1,
+ *			and guest memory must lie below it. SNP: must be
+ *			zero.
+ * @reserved0:		must be zero.
  * @reserved:		must be zero.
  *
  * Return: a new VM file descriptor (O_CLOEXEC). Errors: -EINVAL bad
- * arguments; -ENODEV no module for @type, or @backend unavailable; -EBUSY
+ * arguments (also attributes the platform does not know); -ENODEV no
+ * module for @type, or @backend unavailable; -EBUSY
  * the platform has no free key; -EDQUOT the caller's user holds its share
  * of the keys; -EFAULT the argument cannot be read or written back
  * (nothing was created); -ENOMEM.
@@ -87,8 +124,18 @@ struct ccmem_vm_create {
 	__u32 fault_queue_len;
 	__u32 key_id;
 	__u32 backend_used;
-	__u64 reserved[4];
+	__u64 attributes;
+	__u32 gpa_width;
+	__u32 reserved0;
+	__u64 reserved[2];
 };
+
+/*
+ * struct ccmem_vm_create.attributes of a TDX VM: TD ATTRIBUTES bit 28. A
+ * guest access to a page added but not yet accepted exits to the host
+ * instead of raising #VE in the guest (what Linux guests ask for).
+ */
+#define CCMEM_TDX_ATTR_NO_PENDING_VE	(1ULL << 28)
 
 /* struct ccmem_region.flags */
 #define CCMEM_REGION_F_PRIVATE	(1U << 0)	/* the region starts private */
@@ -111,7 +158,8 @@ struct ccmem_vm_create {
  * @reserved:		must be zero.
  *
  * ADD errors: -EINVAL misaligned, zero size, unknown flags or reserved
- * set; -E2BIG larger than CCMEM_MAX_REGION_SIZE or beyond CCMEM_MAX_GPA;
+ * set; -E2BIG larger than CCMEM_MAX_REGION_SIZE or beyond CCMEM_MAX_GPA
+ * (a TDX VM: beyond its shared bit, ccmem_vm_create.gpa_width);
  * -EEXIST overlaps a region of the VM; -EFAULT @shared_uaddr is not a
  * valid user range, or the argument cannot be written back; -ENOSPC the
  * VM has CCMEM_CAP_MAX_REGIONS regions, or (a private region) the VM's
@@ -195,8 +243,10 @@ struct ccmem_attributes {
  * Allocates private backing for a private range and assigns it to the
  * guest through the platform: as one 2 MiB assignment where the whole
  * aligned 2 MiB is private, else 4 KiB ones. Pages are assigned but not
- * accepted: the guest accepts them. Errors: -EINVAL; -ENOENT part of the
- * range is in no region; -EPERM part of it is shared; -ENOMEM; -EINTR a
+ * accepted: the guest accepts them. TDX adds launch pages 4 KiB at a
+ * time (TDH.MEM.PAGE.ADD). Errors: -EINVAL; -ENOENT part of the range is
+ * in no region; -EPERM part of it is shared; -EBUSY launch pages after
+ * CCMEM_VM_FINALIZE; -ENOMEM; -EINTR a
  * fatal signal; -EIO a platform failure (VM dead); -EFAULT the argument
  * cannot be read or written back (nothing was done). After -ENOMEM,
  * -EINTR or -EIO, @populated says what was done and those pages stay.
@@ -542,6 +592,15 @@ struct ccmem_run {
 #define CCMEM_VM_GET_STATS	_IOWR(CCMEM_IO, 0x2f, struct ccmem_stats)
 #define CCMEM_VM_GET_MAP	_IOW(CCMEM_IO, 0x30, struct ccmem_map)
 #define CCMEM_VM_CREATE_VCPU	_IO(CCMEM_IO, 0x31)	/* arg: vCPU id */
+#define CCMEM_VM_ENABLE_CAP	_IOW(CCMEM_IO, 0x32, struct ccmem_enable_cap)
+/*
+ * CCMEM_VM_FINALIZE ends the launch (SNP LAUNCH_FINISH, TDX
+ * TDH.MR.FINALIZE): launch pages (CCMEM_POPULATE_F_IMMUTABLE) are refused
+ * after it with -EBUSY. The first CCMEM_VCPU_RUN finalizes a VM the VMM
+ * did not finalize. Finalizing twice is not an error. Errors: -EIO the
+ * platform refused, or the VM is dead.
+ */
+#define CCMEM_VM_FINALIZE	_IO(CCMEM_IO, 0x33)
 
 /* ioctls on a vCPU fd */
 #define CCMEM_VCPU_RUN		_IOWR(CCMEM_IO, 0x38, struct ccmem_run)

@@ -177,6 +177,10 @@ struct ccmem_emu_lookup {
 #define CCMEM_INJECT_SPLIT		2  /* the split operation fails */
 #define CCMEM_INJECT_CONVERT_EARLY	3  /* return after @code pages */
 #define CCMEM_INJECT_CONVERT_BACKWARD	4  /* move progress back by @code */
+#define CCMEM_INJECT_BUSY		5  /* the entry at @gpa is locked */
+#define CCMEM_INJECT_BLOCK		6  /* TDX: the host blocks @gpa */
+#define CCMEM_INJECT_ACCEPT_CHUNK	7  /* TDX: 2M ACCEPT stops every @code */
+#define CCMEM_INJECT_CONVERT_OUTSIDE	8  /* progress past the request's end */
 
 /**
  * struct ccmem_emu_inject - argument of CCMEM_EMU_INJECT.
@@ -188,6 +192,7 @@ struct ccmem_emu_lookup {
  *		far it moves the guest's progress back (non-zero).
  * @count:	how many calls or requests are affected; 0 clears.
  * @flags:	must be zero.
+ * @gpa:	BUSY, BLOCK: the page (4 KiB aligned); else must be zero.
  * @reserved:	must be zero.
  *
  * Failure injection and the malicious-host controls of the model. ASSIGN
@@ -195,16 +200,37 @@ struct ccmem_emu_lookup {
  * that assign a page and the ones that return it, and PSMASH);
  * CONVERT_EARLY and CONVERT_BACKWARD on the guest's conversion requests
  * (SNP: NAE Page State Change requests; BACKWARD moves cur_entry back
- * only in a request that started at an entry >= @code). Errors: -EINVAL
- * unknown @op, or a zero @code with a non-zero @count (ASSIGN, SPLIT,
- * BACKWARD); -ENOMEM.
+ * only in a request that started at an entry >= @code; TDX: MapGPA
+ * requests, RETRY after @code pages, and a resume GPA @code pages before
+ * the start of the request). CONVERT_OUTSIDE (TDX) puts the resume GPA of
+ * a RETRY @code pages past the end of the request (1: the first page
+ * after it).
+ *
+ * TDX: ASSIGN acts on TDH.MEM.PAGE.AUG, PAGE.ADD, RANGE.BLOCK and
+ * PAGE.REMOVE, SPLIT on PAGE.DEMOTE; @code is the status class (bits
+ * 63:32) returned instead, an error or OPERAND_BUSY (0x80000200, which the
+ * host retries). BUSY holds the Secure-EPT entry lock of the page at @gpa
+ * for the next @count calls that take it (OPERAND_BUSY). BLOCK blocks the
+ * leaf at @gpa, as a host in the middle of a removal leaves it: the
+ * guest's next ACCEPT or access exits, and the host unblocks it.
+ * ACCEPT_CHUNK makes a 2 MiB ACCEPT stop with INTERRUPTED_RESUMABLE after
+ * every @code pages it zeroes (0: never), as the module does when an
+ * interrupt is pending. SNP has no BUSY, BLOCK, ACCEPT_CHUNK or
+ * CONVERT_OUTSIDE yet (-EOPNOTSUPP).
+ *
+ * Errors: -EINVAL unknown @op, or a zero @code with a non-zero @count
+ * (ASSIGN, SPLIT, BACKWARD, OUTSIDE), or a code that would report
+ * success;
+ * -ENOENT BUSY or BLOCK at a @gpa with no private page; -EOPNOTSUPP an
+ * @op this platform does not have; -ENOMEM.
  */
 struct ccmem_emu_inject {
 	__u32 op;
 	__u32 code;
 	__u32 count;
 	__u32 flags;
-	__u64 reserved[2];
+	__u64 gpa;
+	__u64 reserved;
 };
 
 /*
@@ -234,8 +260,9 @@ struct ccmem_emu_inject {
  *		of the unit, at most @mem_size. Must be 0 otherwise.
  * @comm_gpa:	SNP: the GHCB page of vCPU 0; vCPU n uses @comm_gpa +
  *		n * 4096. The pages must lie in a region, outside the RAM,
- *		and be shared when the vCPU runs.
- * @flags:	CCMEM_GUEST_F_*.
+ *		and be shared when the vCPU runs. TDX: 0 (a TD passes its
+ *		hypercalls in registers), or pages as for SNP.
+ * @flags:	CCMEM_GUEST_F_* (CONVERT_MSR: SNP only).
  * @reserved0:	must be zero.
  * @reserved:	must be zero.
  *
@@ -269,6 +296,7 @@ struct ccmem_emu_guest_config {
 #define CCMEM_GOP_PSC_RAW	9	/* SNP: raw NAE PSC; @arg -> psc_raw */
 #define CCMEM_GOP_PSC_MSR_RAW	10	/* SNP: raw MSR PSC; @arg = MSR */
 #define CCMEM_GOP_VMGEXIT	11	/* SNP: @arg -> ccmem_emu_vmgexit */
+#define CCMEM_GOP_TDVMCALL	12	/* TDX: @arg -> ccmem_emu_tdvmcall */
 
 /* CCMEM_GOP_CONVERT directions */
 #define CCMEM_GOP_TO_PRIVATE	1
@@ -350,6 +378,29 @@ struct ccmem_emu_vmgexit {
 };
 
 /**
+ * struct ccmem_emu_tdvmcall - one forwarded TDG.VP.VMCALL
+ * (CCMEM_GOP_TDVMCALL): the registers the guest passes, by value.
+ * @r10:	0 for a GHCI call (non-zero: vendor-specific).
+ * @r11:	the sub-function (MapGPA 0x10001, ReportFatalError 0x10003).
+ * @r12:	first argument (MapGPA: the start GPA, shared bit included).
+ * @r13:	second argument (MapGPA: the size in bytes).
+ * @r14:	third argument.
+ * @r15:	fourth argument.
+ * @reserved:	must be zero.
+ *
+ * The host's R10 (status) and R11 come back in the vCPU state.
+ */
+struct ccmem_emu_tdvmcall {
+	__u64 r10;
+	__u64 r11;
+	__u64 r12;
+	__u64 r13;
+	__u64 r14;
+	__u64 r15;
+	__u64 reserved[2];
+};
+
+/**
  * struct ccmem_emu_program - argument of CCMEM_VCPU_EMU_SET_PROGRAM.
  * @insns:	user pointer to @nr struct ccmem_guest_insn.
  * @nr:		1 to CCMEM_EMU_MAX_PROGRAM steps.
@@ -384,6 +435,9 @@ struct ccmem_emu_program {
  * @ghcb_msr:	the GHCB MSR after the last VMGEXIT step.
  * @exit_info1:	SW_EXITINFO1 after the last VMGEXIT step.
  * @exit_info2:	SW_EXITINFO2 after the last VMGEXIT step.
+ * @vmcall_r10:	R10 (the status) after the last TDVMCALL step.
+ * @vmcall_r11:	R11 after the last TDVMCALL step (MapGPA RETRY: the GPA
+ *		to resume from).
  * @pad:	zero.
  */
 struct ccmem_emu_vcpu_state {
@@ -394,7 +448,9 @@ struct ccmem_emu_vcpu_state {
 	__u64 ghcb_msr;
 	__u64 exit_info1;
 	__u64 exit_info2;
-	__u64 pad[10];
+	__u64 vmcall_r10;
+	__u64 vmcall_r11;
+	__u64 pad[8];
 };
 
 /**
