@@ -222,7 +222,8 @@ static int snp_psc_entries_progress(struct ga_vcpu *v, const u64 *host,
 
 /*
  * Read back what the host did with the request. The header may only move
- * forward and must otherwise stay as we wrote it, and no entry's cur_page
+ * forward, no further than one past end_entry, and must otherwise stay as
+ * we wrote it, and no entry's cur_page
  * may go back: a host that rewinds could make the guest believe a page
  * changed state twice. Returns 1 on progress, 0 on none, or an error.
  */
@@ -236,7 +237,9 @@ static int snp_psc_progress(struct ga_vcpu *v, u64 buf_gpa, u32 nr)
 	ret = snp_shared_copy(v, buf_gpa, host, sizeof(u64), false);
 	if (ret)
 		return ret;
+	/* cur_entry may reach end_entry + 1 (done), never beyond. */
 	if (SNP_PSC_HDR_CUR(host[0]) < SNP_PSC_HDR_CUR(old) ||
+	    SNP_PSC_HDR_CUR(host[0]) > SNP_PSC_HDR_END(old) + 1 ||
 	    SNP_PSC_HDR_END(host[0]) != SNP_PSC_HDR_END(old) ||
 	    SNP_PSC_HDR_RSVD(host[0]))
 		return ga_fatal(v, GA_SEC_CONVERT_BACKWARD,

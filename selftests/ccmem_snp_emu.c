@@ -329,7 +329,17 @@ TEST_F(snp, guest_op_bad_arguments)
 	acc.flags = 1U << 15;
 	EXPECT_ERRNO(-EINVAL, ccmem_emu_access(fd, &acc));
 	EXPECT_ERRNO(-EINVAL, ccmem_ioctl(fd, CCMEM_EMU_LOOKUP, &l));
-	EXPECT_ERRNO(-EINVAL, ccmem_emu_inject(fd, 9, 1, 1));
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_inject(fd, 10, 1, 1));
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_inject(fd, 0, 1, 1));
+	/* Controls the SNP model has no state for. */
+	EXPECT_ERRNO(-EOPNOTSUPP, ccmem_emu_inject_at(fd, CCMEM_INJECT_BUSY,
+						      0, 1, TGPA));
+	EXPECT_ERRNO(-EOPNOTSUPP, ccmem_emu_inject(fd,
+						   CCMEM_INJECT_ACCEPT_CHUNK,
+						   1, 1));
+	/* A page only for the controls that name one. */
+	EXPECT_ERRNO(-EINVAL, ccmem_emu_inject_at(fd, CCMEM_INJECT_ASSIGN, 3,
+						  1, TGPA));
 }
 
 TEST_HARNESS_MAIN

@@ -188,18 +188,34 @@ static void snp_psc_store(struct snp_psc *p)
 	struct psc_req *r = &p->req;
 	u32 last = min(r->cur, r->end);
 	__le16 cur = cpu_to_le16(r->cur);
-	u32 back;
+	u32 back, past;
 
 	if (!psc_req_nr_entries(r))
 		return;		/* nothing was left to do: change nothing */
 	snp_guest_shared(vm, p->scratch + PSC_HDR_SIZE + r->first * PSC_ENTRY_SIZE,
 			 r->e, (last - r->first + 1) * PSC_ENTRY_SIZE, true);
 
-	/* A malicious host (a control of the model): move cur_entry back. */
+	/*
+	 * A malicious host (the model's controls): move cur_entry back, or
+	 * past the end of the request.
+	 */
 	back = snp_emu_guest.psc_rewind(vm->key_id, r->first);
+	past = snp_emu_guest.psc_past_end(vm->key_id);
 	if (back)
 		cur = cpu_to_le16(r->first - back);
+	else if (past)
+		cur = cpu_to_le16(r->end + 1 + past);
 	snp_guest_shared(vm, p->scratch, &cur, sizeof(cur), true);
+}
+
+/* The model's lie: report every entry left in the request as done. */
+static void snp_psc_lie(struct psc_req *r)
+{
+	u32 i;
+
+	for (i = r->cur; i <= r->end; i++)
+		psc_req_set_done(r, i);
+	r->cur = r->end + 1;
 }
 
 /* A PSMASH or UNSMASH hint: the host's business, no VMM exit. */
@@ -283,7 +299,11 @@ static int snp_psc_nae(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
 		return 0;
 	}
 	result = snp_psc_load(p);
-	if (!result) {
+	if (!result && snp_emu_guest.psc_lie(vm->key_id)) {
+		/* A lying host: every entry "done", the VMM never asked. */
+		snp_psc_lie(&p->req);
+		snp_psc_store(p);
+	} else if (!result) {
 		ret = snp_psc_process(p, &result);
 		if (!ret)
 			snp_psc_store(p);

@@ -163,3 +163,10 @@ void psc_req_commit(struct psc_req *r, const struct psc_step *s)
 		r->budget -= s->npages;
 	r->cur = psc_entry_done(*e) ? s->to + 1 : s->to;
 }
+
+void psc_req_set_done(struct psc_req *r, u32 i)
+{
+	u64 *e = psc_entry(r, i);
+
+	*e = psc_set_cur(*e, PSC_E_NPAGES(*e));
+}

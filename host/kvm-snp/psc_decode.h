@@ -149,4 +149,13 @@ void psc_req_next(struct psc_req *r, psc_in_vm_fn in_vm, void *priv,
  */
 void psc_req_commit(struct psc_req *r, const struct psc_step *s);
 
+/**
+ * psc_req_set_done() - mark entry @i of a loaded request complete.
+ * @r:	the request.
+ * @i:	an entry index in [r->first, r->end].
+ *
+ * For the emu backend's lying host only: no page changes state.
+ */
+void psc_req_set_done(struct psc_req *r, u32 i);
+
 #endif /* CCMEM_PSC_DECODE_H */

@@ -273,13 +273,14 @@ static int snp_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 		[CCMEM_INJECT_SPLIT] = SNP_INJECT_PSMASH,
 		[CCMEM_INJECT_CONVERT_EARLY] = SNP_INJECT_PSC_EARLY,
 		[CCMEM_INJECT_CONVERT_BACKWARD] = SNP_INJECT_PSC_BACKWARD,
+		[CCMEM_INJECT_CONVERT_OUTSIDE] = SNP_INJECT_PSC_OUTSIDE,
+		[CCMEM_INJECT_CONVERT_LIE] = SNP_INJECT_PSC_LIE,
 	};
 
 	if (inj->op == CCMEM_INJECT_BUSY || inj->op == CCMEM_INJECT_BLOCK ||
-	    inj->op == CCMEM_INJECT_ACCEPT_CHUNK ||
-	    inj->op == CCMEM_INJECT_CONVERT_OUTSIDE)
+	    inj->op == CCMEM_INJECT_ACCEPT_CHUNK)
 		return -EOPNOTSUPP;
-	if (!inj->op || inj->op >= ARRAY_SIZE(op))
+	if (!inj->op || inj->op >= ARRAY_SIZE(op) || !op[inj->op])
 		return -EINVAL;
 	return snp_emu_guest.inject(vm->key_id, op[inj->op], inj->code,
 				    inj->count);

@@ -40,15 +40,21 @@ static s64 tdx_mapgpa_exit(struct ccmem_vcpu *vcpu,
 	return ccmem_vcpu_exit(vcpu, &exit, false);
 }
 
-/* Read the model's MapGPA controls for this request (vm->lock taken). */
-static void tdx_mapgpa_controls(struct ccmem_vm *vm, u64 *budget)
+/*
+ * Read the model's MapGPA controls for this request (vm->lock taken):
+ * the pages it serves before RETRY, and whether it lies.
+ */
+static void tdx_mapgpa_controls(struct ccmem_vm *vm, u64 *budget, bool *lie)
 {
 	mutex_lock(&vm->lock);
 	tdx_vm(vm)->stat.mapgpa_requests++;
 	*budget = U64_MAX;
+	*lie = false;
 #ifdef CONFIG_CCMEM_EMU_ENABLED
-	if (vm->emu && ccmem_vm_usable(vm))
+	if (vm->emu && ccmem_vm_usable(vm)) {
 		*budget = tdx_emu_guest.mapgpa_budget(tdx_vm(vm)->td);
+		*lie = tdx_emu_guest.mapgpa_lie(tdx_vm(vm)->td);
+	}
 #endif
 	mutex_unlock(&vm->lock);
 }
@@ -81,9 +87,10 @@ static int tdx_map_gpa(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
 	struct mapgpa_req req = { .gpa = hc->r[TDX_HC_R12] };
 	struct mapgpa_chunk ch;
 	u64 st, budget, done = 0;
+	bool lie;
 	s64 ans;
 
-	tdx_mapgpa_controls(vm, &budget);
+	tdx_mapgpa_controls(vm, &budget, &lie);
 	if (!READ_ONCE(vm->convert_exits)) {
 		st = TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED;
 		goto error;
@@ -91,6 +98,11 @@ static int tdx_map_gpa(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
 	st = mapgpa_decode(hc->r, tdx_vm(vm)->gpaw, &req);
 	if (st)
 		goto error;
+	if (lie) {
+		/* A lying host (the model's control): SUCCESS, nothing done. */
+		mapgpa_reply_progress(&req, req.npages, hc->r);
+		return 0;
+	}
 
 	while (done < budget &&
 	       mapgpa_next_chunk(&req, done, min(budget - done,

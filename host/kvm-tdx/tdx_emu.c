@@ -56,16 +56,16 @@ static int tdx_fix_exit(struct ccmem_vm *vm, struct ccmem_emu_req *req,
 	struct tdx_vm *tv = tdx_vm(vm);
 	u64 gfn = gpa >> PAGE_SHIFT, size = tdx_level_size(level);
 	u32 flags = tdx_fault_flags(true, accept ? 0 : req->flags);
+	u64 fgpa = ALIGN_DOWN(gpa, size);	/* the fault names the level */
 	struct sept_entry e;
 	int elevel, ret;
 
-	gpa = ALIGN_DOWN(gpa, size);
 	if (!ccmem_find_region(vm, gfn))
-		return ccmem_emu_report_fault(vm, req, gpa, size,
+		return ccmem_emu_report_fault(vm, req, fgpa, size,
 					      CCMEM_FAULT_NO_REGION, flags,
 					      0) ?: 1;
 	if (!ccmem_gfn_is_private(vm, gfn))
-		return ccmem_emu_report_fault(vm, req, gpa, size,
+		return ccmem_emu_report_fault(vm, req, fgpa, size,
 					      CCMEM_FAULT_ATTRIBUTE, flags,
 					      0) ?: 1;
 
@@ -91,8 +91,8 @@ static int tdx_fix_exit(struct ccmem_vm *vm, struct ccmem_emu_req *req,
 			return ccmem_vm_split_2m(vm, gfn);
 		break;
 	}
-	return ccmem_emu_report_fault(vm, req, gpa, size, CCMEM_FAULT_PLATFORM,
-				      flags, e.state) ?: 1;
+	return ccmem_emu_report_fault(vm, req, fgpa, size,
+				      CCMEM_FAULT_PLATFORM, flags, e.state) ?: 1;
 }
 
 /*
@@ -270,6 +270,7 @@ static int tdx_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 		[CCMEM_INJECT_BUSY] = TDX_INJECT_BUSY,
 		[CCMEM_INJECT_BLOCK] = TDX_INJECT_BLOCK,
 		[CCMEM_INJECT_CONVERT_OUTSIDE] = TDX_INJECT_MAPGPA_OUTSIDE,
+		[CCMEM_INJECT_CONVERT_LIE] = TDX_INJECT_MAPGPA_LIE,
 	};
 	struct tdx_vm *tv = tdx_vm(vm);
 

@@ -42,7 +42,7 @@ struct snp_emu_arm {
 
 /* The controls of one VM (ASID); allocated when first armed. */
 struct snp_emu_ctl {
-	struct snp_emu_arm arm[SNP_INJECT_PSC_BACKWARD + 1];
+	struct snp_emu_arm arm[SNP_INJECT_NR];
 };
 
 static DEFINE_XARRAY(snp_emu_ctls);	/* asid -> struct snp_emu_ctl */
@@ -244,13 +244,14 @@ static int snp_emu_inject(u32 asid, u32 op, u32 code, u32 count)
 	struct snp_emu_ctl *ctl;
 	int ret = 0;
 
-	if (op < SNP_INJECT_RMPUPDATE || op > SNP_INJECT_PSC_BACKWARD)
+	if (op < SNP_INJECT_RMPUPDATE || op >= SNP_INJECT_NR)
 		return -EINVAL;
 	/*
 	 * A control makes an operation fail or a host misbehave; it never
 	 * makes a skipped instruction report success.
 	 */
-	if (count && !code && op != SNP_INJECT_PSC_EARLY)
+	if (count && !code && op != SNP_INJECT_PSC_EARLY &&
+	    op != SNP_INJECT_PSC_LIE)
 		return -EINVAL;
 
 	mutex_lock(&snp_emu_lock);
@@ -306,6 +307,27 @@ static u32 snp_emu_psc_rewind(u32 asid, u32 first)
 	return back;
 }
 
+static u32 snp_emu_psc_past_end(u32 asid)
+{
+	u32 past = 0;
+
+	mutex_lock(&snp_emu_lock);
+	snp_emu_take(asid, SNP_INJECT_PSC_OUTSIDE, &past);
+	mutex_unlock(&snp_emu_lock);
+	return past;
+}
+
+static bool snp_emu_psc_lie(u32 asid)
+{
+	bool lie;
+	u32 code;
+
+	mutex_lock(&snp_emu_lock);
+	lie = snp_emu_take(asid, SNP_INJECT_PSC_LIE, &code);
+	mutex_unlock(&snp_emu_lock);
+	return lie;
+}
+
 static int snp_emu_probe(void)
 {
 	return 0;
@@ -350,5 +372,7 @@ const struct snp_emu_guest snp_emu_guest = {
 	.inject		= snp_emu_inject,
 	.forget		= snp_emu_forget,
 	.psc_budget	= snp_emu_psc_budget,
+	.psc_past_end	= snp_emu_psc_past_end,
+	.psc_lie	= snp_emu_psc_lie,
 	.psc_rewind	= snp_emu_psc_rewind,
 };

@@ -77,6 +77,9 @@ enum snp_emu_inject {
 	SNP_INJECT_PSMASH,		/* PSMASH returns the code */
 	SNP_INJECT_PSC_EARLY,		/* PSC: return after @code pages */
 	SNP_INJECT_PSC_BACKWARD,	/* PSC: move cur_entry back by @code */
+	SNP_INJECT_PSC_OUTSIDE,		/* PSC: cur_entry @code past end + 1 */
+	SNP_INJECT_PSC_LIE,		/* PSC: "done" without the VMM */
+	SNP_INJECT_NR
 };
 
 /**
@@ -93,6 +96,10 @@ enum snp_emu_inject {
  *		@asid before it returns early (U64_MAX: no limit).
  * @psc_rewind:	how far back the host moves cur_entry after serving a
  *		request of @asid that started at entry @first (0: honest).
+ * @psc_past_end: how many entries beyond end_entry + 1 the host puts
+ *		cur_entry after serving a request of @asid (0: honest).
+ * @psc_lie:	the host answers the next request of @asid "done" without
+ *		asking the VMM (consumes one use).
  */
 struct snp_emu_guest {
 	int (*pvalidate)(u64 spa, u64 gpa, u32 asid, u32 vmpl, int pagesize,
@@ -104,6 +111,8 @@ struct snp_emu_guest {
 	void (*forget)(u32 asid);
 	u64 (*psc_budget)(u32 asid);
 	u32 (*psc_rewind)(u32 asid, u32 first);
+	u32 (*psc_past_end)(u32 asid);
+	bool (*psc_lie)(u32 asid);
 };
 
 extern const struct snp_platform snp_platform_hw;

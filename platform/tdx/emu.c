@@ -325,7 +325,9 @@ static int tdx_emu_inject(struct tdx_td *td, u32 op, u32 code, u32 count,
 	case TDX_INJECT_MAPGPA_EARLY:
 	case TDX_INJECT_MAPGPA_BACKWARD:
 	case TDX_INJECT_MAPGPA_OUTSIDE:
-		if (op != TDX_INJECT_MAPGPA_EARLY && count && !code)
+	case TDX_INJECT_MAPGPA_LIE:
+		if ((op == TDX_INJECT_MAPGPA_BACKWARD ||
+		     op == TDX_INJECT_MAPGPA_OUTSIDE) && count && !code)
 			return -EINVAL;
 		td->arm[op].code = count ? code : 0;
 		td->arm[op].count = count;
@@ -384,6 +386,16 @@ static u64 tdx_emu_mapgpa_past_end(struct tdx_td *td)
 	return tdx_emu_mapgpa_take(td, TDX_INJECT_MAPGPA_OUTSIDE);
 }
 
+static bool tdx_emu_mapgpa_lie(struct tdx_td *td)
+{
+	struct tdx_emu_arm *a = &td->arm[TDX_INJECT_MAPGPA_LIE];
+
+	if (!a->count)
+		return false;
+	a->count--;
+	return true;
+}
+
 static void tdx_emu_set_accept_chunk(struct tdx_td *td, u32 pages)
 {
 	td->sept.accept_chunk = pages;
@@ -396,5 +408,6 @@ const struct tdx_emu_guest tdx_emu_guest = {
 	.mapgpa_budget	= tdx_emu_mapgpa_budget,
 	.mapgpa_rewind	= tdx_emu_mapgpa_rewind,
 	.mapgpa_past_end = tdx_emu_mapgpa_past_end,
+	.mapgpa_lie	= tdx_emu_mapgpa_lie,
 	.set_accept_chunk = tdx_emu_set_accept_chunk,
 };

@@ -93,6 +93,7 @@ enum tdx_emu_inject {
 	TDX_INJECT_BUSY,		/* the entry at @gpa is locked: BUSY */
 	TDX_INJECT_BLOCK,		/* the host leaves the leaf at @gpa blocked */
 	TDX_INJECT_MAPGPA_OUTSIDE,	/* MapGPA: resume @code pages past the end */
+	TDX_INJECT_MAPGPA_LIE,		/* MapGPA: SUCCESS without the VMM */
 	TDX_INJECT_NR
 };
 
@@ -115,6 +116,8 @@ enum tdx_emu_inject {
  * @mapgpa_past_end: how many pages past the end of the request (counting
  *		from 1: the first page after it) the host puts that resume
  *		GPA (0: honest).
+ * @mapgpa_lie:	the host answers the next MapGPA request SUCCESS without
+ *		asking the VMM (consumes one use).
  * @set_accept_chunk: pages a 2 MiB ACCEPT zeroes before it is interrupted
  *		(0: never), as the module does when an interrupt is pending.
  */
@@ -128,6 +131,7 @@ struct tdx_emu_guest {
 	u64 (*mapgpa_budget)(struct tdx_td *td);
 	u64 (*mapgpa_rewind)(struct tdx_td *td);
 	u64 (*mapgpa_past_end)(struct tdx_td *td);
+	bool (*mapgpa_lie)(struct tdx_td *td);
 	void (*set_accept_chunk)(struct tdx_td *td, u32 pages);
 };
 

@@ -181,6 +181,7 @@ struct ccmem_emu_lookup {
 #define CCMEM_INJECT_BLOCK		6  /* TDX: the host blocks @gpa */
 #define CCMEM_INJECT_ACCEPT_CHUNK	7  /* TDX: 2M ACCEPT stops every @code */
 #define CCMEM_INJECT_CONVERT_OUTSIDE	8  /* progress past the request's end */
+#define CCMEM_INJECT_CONVERT_LIE	9  /* "done" without asking the VMM */
 
 /**
  * struct ccmem_emu_inject - argument of CCMEM_EMU_INJECT.
@@ -202,9 +203,13 @@ struct ccmem_emu_lookup {
  * (SNP: NAE Page State Change requests; BACKWARD moves cur_entry back
  * only in a request that started at an entry >= @code; TDX: MapGPA
  * requests, RETRY after @code pages, and a resume GPA @code pages before
- * the start of the request). CONVERT_OUTSIDE (TDX) puts the resume GPA of
- * a RETRY @code pages past the end of the request (1: the first page
- * after it).
+ * the start of the request). CONVERT_OUTSIDE reports progress past the
+ * end of the request (SNP: cur_entry @code entries beyond end_entry + 1;
+ * TDX: the resume GPA of a RETRY @code pages past the end, 1 being the
+ * first page after it). CONVERT_LIE answers the next @count conversion
+ * requests "done" without asking the VMM and without converting anything
+ * (SNP: every entry's cur_page complete and cur_entry past the end; TDX:
+ * SUCCESS); @code is ignored.
  *
  * TDX: ASSIGN acts on TDH.MEM.PAGE.AUG, PAGE.ADD, RANGE.BLOCK and
  * PAGE.REMOVE, SPLIT on PAGE.DEMOTE; @code is the status class (bits
@@ -215,8 +220,9 @@ struct ccmem_emu_lookup {
  * guest's next ACCEPT or access exits, and the host unblocks it.
  * ACCEPT_CHUNK makes a 2 MiB ACCEPT stop with INTERRUPTED_RESUMABLE after
  * every @code pages it zeroes (0: never), as the module does when an
- * interrupt is pending. SNP has no BUSY, BLOCK, ACCEPT_CHUNK or
- * CONVERT_OUTSIDE yet (-EOPNOTSUPP).
+ * interrupt is pending. SNP has no BUSY, BLOCK or ACCEPT_CHUNK
+ * (-EOPNOTSUPP): its model has no entry lock a guest can meet, no blocked
+ * state and no resumable PVALIDATE.
  *
  * Errors: -EINVAL unknown @op, or a zero @code with a non-zero @count
  * (ASSIGN, SPLIT, BACKWARD, OUTSIDE), or a code that would report
