@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "ccmem_test.h"
@@ -1182,6 +1184,138 @@ TEST_F(tg, report_fatal_error_terminates)
 	EXPECT_EQ(CCMEM_TERM_F_GUEST, self->run.terminated.flags);
 	EXPECT_EQ(0x1234, self->run.terminated.reason_code);
 	EXPECT_EQ(1, GSTAT("tdx.fatal_reports"));
+}
+
+/* --- lifecycle and limits ------------------------------------------------- */
+
+#define P_HKIDS	"/sys/module/ccmem_tdx/parameters/max_hkids_per_user"
+
+static long long param_rw(const char *path, long long set)
+{
+	long long v = -EIO;
+	char buf[32];
+	FILE *f;
+	int n;
+
+	if (set >= 0) {
+		f = fopen(path, "w");
+		if (!f)
+			return -errno;
+		n = fprintf(f, "%lld", set);
+		if (fclose(f) || n <= 0)
+			return -EIO;
+		return 0;
+	}
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtoll(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* HKIDs are capped per user, apart from SNP's ASIDs. */
+TEST(hkids_per_user_capped)
+{
+	long long old = param_rw(P_HKIDS, -1);
+	int dev = ccmem_open_dev(), a, b, c, snp;
+
+	ASSERT_LE(0, dev);
+	ASSERT_GT(old, 0);
+	ASSERT_ERRNO(0, param_rw(P_HKIDS, 2));
+	a = td_create(dev, 0, 0, NULL);
+	b = td_create(dev, 0, 0, NULL);
+	EXPECT_LE(0, a);
+	EXPECT_LE(0, b);
+	EXPECT_ERRNO(-EDQUOT, td_create(dev, 0, 0, NULL));
+	/* SNP keys are another pool. */
+	snp = ccmem_vm_create(dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, 0, NULL);
+	EXPECT_LE(0, snp);
+	close(b);
+	c = td_create(dev, 0, 0, NULL);
+	EXPECT_LE(0, c);
+	EXPECT_ERRNO(0, param_rw(P_HKIDS, old));
+	close(c);
+	close(snp);
+	close(a);
+	close(dev);
+}
+
+/*
+ * ccmem_tdx stays while a TD lives, with pages in every Secure-EPT shape;
+ * when the last one is gone every page comes back and it unloads.
+ */
+TEST(module_unload_waits_for_live_tds)
+{
+	long long reclaimed = ccmem_global_stat("reclaimed_pages");
+	struct ccmem_emu_insn in;
+	int dev = ccmem_open_dev(), fd;
+	uint8_t *shared;
+
+	ASSERT_LE(0, dev);
+	fd = td_create(dev, 0, 0, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_ERRNO(0, ccmem_vm_add_backed_region(fd, TGPA, MEM,
+						   CCMEM_REGION_F_PRIVATE,
+						   &shared));
+	/* A launch page, a 2 MiB page, a demoted one, a pending one. */
+	ASSERT_ERRNO(0, ccmem_vm_populate(fd, TGPA, SZ_4K,
+					  CCMEM_POPULATE_F_IMMUTABLE, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_tdx_accept(fd, TGPA + SZ_2M, true, &in));
+	ASSERT_ERRNO(0, ccmem_emu_tdx_accept(fd, TGPA + 2 * SZ_2M, true, &in));
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(fd, TGPA + 2 * SZ_2M, SZ_4K, false));
+	ASSERT_ERRNO(0, ccmem_vm_populate(fd, TGPA + 3 * SZ_2M, SZ_4K, 0,
+					  NULL));
+	EXPECT_ERRNO(-EWOULDBLOCK, ccmem_module_unload("ccmem_tdx"));
+	EXPECT_ERRNO(-EWOULDBLOCK, ccmem_module_unload("ccmem"));
+	close(fd);
+	EXPECT_EQ(reclaimed + 1 + 512 + 511 + 1 + 1,
+		  ccmem_global_stat("reclaimed_pages"));
+	ASSERT_ERRNO(0, ccmem_module_unload("ccmem_tdx"));
+	EXPECT_ERRNO(-ENODEV, td_create(dev, 0, 0, NULL));
+	ASSERT_ERRNO(0, ccmem_module_load("ccmem_tdx"));
+	fd = td_create(dev, 0, 0, NULL);
+	EXPECT_LE(0, fd);
+	close(fd);
+	munmap(shared, MEM);
+	close(dev);
+}
+
+/*
+ * The VMM goes away while a TD's vCPU waits for the answer to a MapGPA
+ * exit: the vCPU is torn down, every page comes back, nothing leaks.
+ */
+TEST(vmm_exit_during_mapgpa_exit)
+{
+	long long leaked = ccmem_global_stat("leaked_pages");
+	struct ccmem_guest_insn p[] = {
+		GI(CCMEM_GOP_BOOT, 0, 0, 0),
+		GI(CCMEM_GOP_CONVERT, TGPA, SZ_2M, CCMEM_GOP_TO_SHARED),
+	};
+	struct ccmem_guest g;
+	struct ccmem_run run;
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (tg_create(&g, 0, CCMEM_ACCEPT_EAGER, 0) ||
+		    ccmem_guest_add_vcpu(&g, 0) ||
+		    ccmem_vcpu_set_program(g.vcpu[0], p, NR(p)))
+			_exit(2);
+		memset(&run, 0, sizeof(run));
+		if (ccmem_vcpu_run(g.vcpu[0], &run) ||
+		    run.exit_reason != CCMEM_EXIT_CONVERT)
+			_exit(3);
+		_exit(0);	/* the exit is never answered */
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(0, ccmem_global_stat("vms_live"));
+	EXPECT_EQ(leaked, ccmem_global_stat("leaked_pages"));
 }
 
 TEST_HARNESS_MAIN
