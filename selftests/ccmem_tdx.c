@@ -594,6 +594,88 @@ TEST_F(td, launch_page_add_then_finalize)
 	EXPECT_EQ(4, TSTAT("tdx.removes"));
 }
 
+static int launch_update(int fd, uint64_t gpa, uint64_t size,
+			 const void *src, uint64_t *done)
+{
+	struct ccmem_launch_update lu = {
+		.gpa = gpa, .size = size, .source = (uintptr_t)src,
+	};
+	int ret = ccmem_ioctl(fd, CCMEM_VM_LAUNCH_UPDATE, &lu);
+
+	if (done)
+		*done = lu.done;
+	return ret;
+}
+
+/* Launch content: PAGE.ADD copies it in; the CPU (the VMM) reads it back. */
+TEST_F(td, launch_update_adds_content)
+{
+	uint8_t *src = ccmem_backing(4 * SZ_4K), out[SZ_4K];
+	unsigned int st, lvl, i;
+	uint64_t done;
+
+	ASSERT_NE(NULL, src);
+	for (i = 0; i < 3 * SZ_4K; i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	ASSERT_ERRNO(0, launch_update(self->fd, TGPA + SZ_2M, 3 * SZ_4K, src,
+				      &done));
+	EXPECT_EQ(3 * SZ_4K, done);
+	EXPECT_EQ(3, TSTAT("tdx.page_adds"));
+	td_entry(self->fd, TGPA + SZ_2M + SZ_4K, &st, &lvl, NULL);
+	EXPECT_EQ(SEPT_MAPPED, st);
+	EXPECT_EQ(TDX_LEVEL_4K, lvl);
+	for (i = 0; i < 3; i++) {
+		ASSERT_ERRNO(0, ccmem_emu_read(self->fd, TGPA + SZ_2M +
+					       i * SZ_4K, out, SZ_4K,
+					       ACC_PRIVATE, NULL));
+		EXPECT_EQ(0, memcmp(src + i * SZ_4K, out, SZ_4K));
+	}
+	/* Pages there already: nothing added. */
+	EXPECT_ERRNO(-EEXIST, launch_update(self->fd, TGPA + SZ_2M, SZ_4K, src,
+					    &done));
+	EXPECT_EQ(0, done);
+	/* A shared page is no launch page. */
+	ASSERT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA + 3 * SZ_2M, SZ_4K,
+					  false));
+	EXPECT_ERRNO(-EPERM, launch_update(self->fd, TGPA + 3 * SZ_2M, SZ_4K,
+					   src, NULL));
+	/* A source that ends early: what was added is said, and stays. */
+	ASSERT_EQ(0, munmap(src + 3 * SZ_4K, SZ_4K));
+	EXPECT_ERRNO(-EFAULT, launch_update(self->fd, TGPA + 2 * SZ_2M,
+					    2 * SZ_4K, src + 2 * SZ_4K, &done));
+	EXPECT_EQ(SZ_4K, done);
+	EXPECT_EQ(4, TSTAT("tdx.page_adds"));
+	EXPECT_ERRNO(-EINVAL, launch_update(self->fd, TGPA + 1, SZ_4K, src,
+					    NULL));
+	/* After finalize the launch is over. */
+	ASSERT_ERRNO(0, ccmem_ioctl(self->fd, CCMEM_VM_FINALIZE, NULL));
+	EXPECT_ERRNO(-EBUSY, launch_update(self->fd, TGPA + 4 * SZ_2M, SZ_4K,
+					   src, &done));
+	EXPECT_EQ(0, done);
+	munmap(src, 3 * SZ_4K);
+}
+
+/* The same ioctl on SNP: immutable launch pages, until finalize. */
+TEST(snp_launch_update_immutable)
+{
+	uint8_t src[SZ_4K];
+	struct ccmem_emu_lookup lk;
+	struct tvm t;
+
+	memset(src, 0x3c, sizeof(src));
+	ASSERT_ERRNO(0, tvm_create(&t, 0));
+	ASSERT_ERRNO(0, tvm_add_region(&t, TGPA, TSIZE,
+				       CCMEM_REGION_F_PRIVATE));
+	ASSERT_ERRNO(0, launch_update(t.fd, TGPA, SZ_4K, src, NULL));
+	ASSERT_ERRNO(0, ccmem_emu_lookup(t.fd, TGPA, &lk));
+	EXPECT_TRUE(lk.state & CCMEM_EMU_S_IMMUTABLE);
+	EXPECT_TRUE(lk.state & CCMEM_EMU_S_ASSIGNED);
+	ASSERT_ERRNO(0, ccmem_ioctl(t.fd, CCMEM_VM_FINALIZE, NULL));
+	EXPECT_ERRNO(-EBUSY, launch_update(t.fd, TGPA + SZ_4K, SZ_4K, src,
+					   NULL));
+	tvm_destroy(&t);
+}
+
 /* A failed SEAMCALL leaves the page unknown: leaked, the VM dead. */
 TEST_F(td, aug_failure_leaks_and_kills_vm)
 {

@@ -501,6 +501,7 @@ long ccmem_vm_delete_region(struct ccmem_vm *vm, void *arg);
 int ccmem_populate_gfn(struct ccmem_vm *vm, u64 gfn, bool immutable);
 int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages);
 long ccmem_vm_populate(struct ccmem_vm *vm, void *arg);
+long ccmem_vm_launch_update(struct ccmem_vm *vm, void *arg);
 void ccmem_vm_reclaim_all(struct ccmem_vm *vm);
 struct page *ccmem_private_page(struct ccmem_vm *vm, u64 gfn, void **entry);
 void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err);

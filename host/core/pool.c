@@ -563,6 +563,97 @@ long ccmem_vm_populate(struct ccmem_vm *vm, void *p)
 	return ret;
 }
 
+/*
+ * Add @page, which holds the launch content of @gfn, as an immutable
+ * launch page. Called with vm->lock held; @page is consumed either way.
+ */
+static int ccmem_launch_page(struct ccmem_vm *vm, u64 gfn, struct page *page)
+{
+	int ret = 0;
+
+	if (!ccmem_vm_usable(vm))
+		ret = vm->state == CCMEM_VM_STATE_DEAD ? -EIO : -ENODEV;
+	else if (vm->finalized)
+		ret = -EBUSY;
+	else if (!ccmem_find_region(vm, gfn))
+		ret = -ENOENT;
+	else if (!ccmem_gfn_is_private(vm, gfn))
+		ret = -EPERM;
+	else if (xa_load(&vm->pages, gfn))
+		ret = -EEXIST;
+	if (ret) {
+		ccmem_pool_scrub_free(page);
+		return ret;
+	}
+	/* Launch pages are 4 KiB on every platform here. */
+	return ccmem_assign_new(vm, gfn, page, 1, true);
+}
+
+/**
+ * ccmem_vm_launch_update() - CCMEM_VM_LAUNCH_UPDATE.
+ * @vm: the VM (any state); takes vm->lock itself, page by page.
+ * @p: the argument (struct ccmem_launch_update), a kernel copy; gets done.
+ *
+ * Each page's content is copied from the VMM into a fresh pool page with
+ * no lock held (the VMM's memory can fault, or block under userfaultfd),
+ * then the page is added under vm->lock.
+ *
+ * Return: 0 or a negative errno as documented in the uapi.
+ */
+long ccmem_vm_launch_update(struct ccmem_vm *vm, void *p)
+{
+	struct ccmem_launch_update *arg = p;
+	const char __user *src = u64_to_user_ptr(arg->source);
+	u64 off, gfn;
+	struct page *page;
+	unsigned long left;
+	void *kaddr;
+	long ret = 0;
+
+	arg->done = 0;
+	if (arg->flags || arg->reserved0 ||
+	    !mem_is_zero(arg->reserved, sizeof(arg->reserved)))
+		return -EINVAL;
+	if (!arg->size || !PAGE_ALIGNED(arg->gpa) || !PAGE_ALIGNED(arg->size) ||
+	    arg->gpa >= CCMEM_MAX_GPA || arg->size > CCMEM_MAX_GPA - arg->gpa)
+		return -EINVAL;
+	if (!access_ok(src, arg->size))
+		return -EFAULT;
+
+	for (off = 0; off < arg->size; off += PAGE_SIZE) {
+		gfn = (arg->gpa + off) >> PAGE_SHIFT;
+		page = ccmem_pool_alloc_4k();
+		if (!page) {
+			ret = -ENOMEM;
+			break;
+		}
+		kaddr = kmap_local_page(page);
+		left = copy_from_user(kaddr, src + off, PAGE_SIZE);
+		kunmap_local(kaddr);
+		if (left) {
+			ccmem_pool_scrub_free(page);
+			ret = -EFAULT;
+			break;
+		}
+		if (mutex_lock_killable(&vm->lock)) {
+			ccmem_pool_scrub_free(page);
+			ret = -EINTR;
+			break;
+		}
+		ret = ccmem_launch_page(vm, gfn, page);
+		mutex_unlock(&vm->lock);
+		if (ret)
+			break;
+		arg->done += PAGE_SIZE;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	return ret;
+}
+
 /**
  * ccmem_vm_resolve_private() - the page behind a private gfn.
  * @vm: the VM; vm->lock held, VM usable.

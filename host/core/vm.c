@@ -150,6 +150,8 @@ static const struct {
 		  ccmem_vm_ioctl_create_vcpu),
 	CCMEM_IOC(CCMEM_VM_ENABLE_CAP, CCMEM_IOC_LIVE, ccmem_vm_enable_cap),
 	CCMEM_IOC(CCMEM_VM_FINALIZE, CCMEM_IOC_LIVE, ccmem_vm_finalize),
+	CCMEM_IOC(CCMEM_VM_LAUNCH_UPDATE, CCMEM_IOC_ANY,
+		  ccmem_vm_launch_update),
 #ifdef CONFIG_CCMEM_EMU_ENABLED
 	CCMEM_IOC(CCMEM_EMU_GUEST_INSN, CCMEM_IOC_EMU, ccmem_emu_insn_ioctl),
 	CCMEM_IOC(CCMEM_EMU_ACCESS, CCMEM_IOC_ANY, ccmem_emu_access_ioctl),

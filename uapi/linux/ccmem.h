@@ -261,6 +261,40 @@ struct ccmem_populate {
 };
 
 /**
+ * struct ccmem_launch_update - argument of CCMEM_VM_LAUNCH_UPDATE.
+ * @gpa:	start; 4 KiB aligned.
+ * @size:	size in bytes; 4 KiB aligned, non-zero.
+ * @source:	user address of @size bytes of initial content.
+ * @flags:	must be zero.
+ * @reserved0:	must be zero.
+ * @done:	out: bytes added (ignored on input).
+ * @reserved:	must be zero.
+ *
+ * Adds launch pages with their initial content, before the VM is
+ * finalized (SNP: LAUNCH_UPDATE, the pages assigned immutable; TDX:
+ * TDH.MEM.PAGE.ADD, which copies the content into the TD and maps the
+ * page accepted). One 4 KiB page at a time: the content is copied from
+ * @source with no lock held, then the page is added. The range must be
+ * private, inside the regions, and have no private page yet.
+ *
+ * Errors: -EINVAL; -ENOENT part of the range is in no region; -EPERM part
+ * of it is shared; -EEXIST a page of it is populated already; -EBUSY the
+ * VM is finalized; -EFAULT @source cannot be read (or the argument cannot
+ * be written back); -ENOMEM; -EINTR a fatal signal; -EIO a platform
+ * failure (VM dead). After an error, @done says what was added; those
+ * pages stay.
+ */
+struct ccmem_launch_update {
+	__u64 gpa;
+	__u64 size;
+	__u64 source;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 done;
+	__u64 reserved[2];
+};
+
+/**
  * struct ccmem_pin - argument of CCMEM_VM_PIN and CCMEM_VM_UNPIN.
  * @gpa:	start; 4 KiB aligned.
  * @size:	size in bytes; 4 KiB aligned, non-zero, at most
@@ -601,6 +635,7 @@ struct ccmem_run {
  * platform refused, or the VM is dead.
  */
 #define CCMEM_VM_FINALIZE	_IO(CCMEM_IO, 0x33)
+#define CCMEM_VM_LAUNCH_UPDATE	_IOWR(CCMEM_IO, 0x34, struct ccmem_launch_update)
 
 /* ioctls on a vCPU fd */
 #define CCMEM_VCPU_RUN		_IOWR(CCMEM_IO, 0x38, struct ccmem_run)
