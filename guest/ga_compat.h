@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ga_compat.h - atomics, bit scans and small helpers shared by the files
- * of the portable guest core (bitmap.c, accept.c, snp.c).
+ * of the portable guest core (bitmap.c, accept.c, snp.c, tdx.c).
  *
  * The core is built into a kernel module, into userspace tests and into a
  * freestanding guest kernel, so it cannot use the kernel's atomic_t or the

@@ -371,9 +371,32 @@ TEST_F(td, busy_entry_operand_busy)
 	EXPECT_STATUS(TDX_OPERAND_BUSY, in.rax_out);
 	ASSERT_ERRNO(0, ccmem_emu_tdx_accept(self->fd, TGPA, false, &in));
 	EXPECT_EQ(TDX_SUCCESS, in.rax_out);
-	/* No page there: nothing to hold. */
+	/* No page there: nothing to hold or block. */
 	EXPECT_ERRNO(-ENOENT, ccmem_emu_inject_at(self->fd, CCMEM_INJECT_BLOCK,
-						  0, 1, TGPA + (2 * SZ_2M)));
+						  0, 1, TGPA + 2 * SZ_2M));
+	EXPECT_ERRNO(-ENOENT, ccmem_emu_inject_at(self->fd, CCMEM_INJECT_BUSY,
+						  0, 1, TGPA + 2 * SZ_2M));
+}
+
+/* BLOCK with a count of 0 blocks nothing; blocking twice is no error. */
+TEST_F(td, block_control_count_and_repeat)
+{
+	unsigned int st, lvl;
+
+	ASSERT_ERRNO(0, ccmem_vm_populate(self->fd, TGPA, SZ_4K, 0, NULL));
+	EXPECT_ERRNO(0, ccmem_emu_inject_at(self->fd, CCMEM_INJECT_BLOCK, 0, 0,
+					    TGPA));
+	td_entry(self->fd, TGPA, &st, &lvl, NULL);
+	EXPECT_EQ(SEPT_PENDING, st);
+	EXPECT_ERRNO(0, ccmem_emu_inject_at(self->fd, CCMEM_INJECT_BLOCK, 0, 1,
+					    TGPA));
+	EXPECT_ERRNO(0, ccmem_emu_inject_at(self->fd, CCMEM_INJECT_BLOCK, 0, 1,
+					    TGPA));
+	td_entry(self->fd, TGPA, &st, &lvl, NULL);
+	EXPECT_EQ(SEPT_PENDING_BLOCKED, st);
+	/* Converting it away works from the blocked state too. */
+	EXPECT_ERRNO(0, ccmem_vm_set_attr(self->fd, TGPA, SZ_4K, false));
+	EXPECT_EQ(0, TSTAT("vm.leaked_pages"));
 }
 
 /* A leaf the host left blocked: the ACCEPT exits, the host unblocks. */

@@ -343,7 +343,7 @@ static int ccmem_release_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n,
 	if (ret) {
 		ccmem_leak_pages(vm, gfn, pfn, n);
 		ccmem_leak_vm(vm, "unassign", ret);
-		return ret;
+		return -EIO;
 	}
 	for (i = 0; i < n; i++) {
 		xa_erase(&vm->pages, gfn + i);
@@ -367,9 +367,10 @@ static int ccmem_split_block(struct ccmem_vm *vm, u64 base, u64 base_pfn,
 	ret = ccmem_platform(vm, CCMEM_OP_SPLIT, base, base_pfn, PMD_ORDER,
 			     false);
 	if (ret) {
+		/* Also -ENOMEM: the platform may have changed state first. */
 		ccmem_leak_pages(vm, base, base_pfn, PTRS_PER_PMD);
 		ccmem_leak_vm(vm, "split", ret);
-		return ret;
+		return -EIO;
 	}
 	vm->stat.splits++;
 	/* Cannot fail: every index already holds an entry. */

@@ -10,9 +10,11 @@
  * tested and fuzzed in userspace); this file turns a request into
  * CCMEM_EXIT_CONVERT exits to the VMM, which decides and calls
  * CCMEM_VM_SET_ATTRIBUTES, the same neutral exit as an SNP Page State
- * Change. A large request goes out in chunks; the host answers RETRY with
- * the GPA to resume from when it stops early (a pending stop of the vCPU,
- * or the model's malicious-host controls), and the guest calls again.
+ * Change. A large request goes out in chunks of 1 GiB, one exit each,
+ * all served within one call; a vCPU being stopped ends the call
+ * (-ESHUTDOWN, no answer). RETRY with the GPA to resume from comes only
+ * from the model's controls (a host that serves part of a request, or
+ * lies about where to resume), and the guest must cope with it.
  *
  * Until the VMM enables CCMEM_CAP_CONVERT_EXITS the request is refused
  * with SUBFUNC_UNSUPPORTED, as KVM refuses it without

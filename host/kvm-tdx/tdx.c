@@ -5,7 +5,8 @@
  * Policy on top of the TDX platform layer, through the same core as SNP:
  *
  *  - Launch: immutable pages are added with TDH.MEM.PAGE.ADD, 4 KiB each
- *    (the core gives the content first), until the TD is finalized
+ *    (with the VMM's content from CCMEM_VM_LAUNCH_UPDATE, or zeroed from
+ *    an immutable CCMEM_VM_POPULATE), until the TD is finalized
  *    (TDH.MR.FINALIZE, at CCMEM_VM_FINALIZE or the first vCPU run).
  *  - Runtime: a private page is added with TDH.MEM.PAGE.AUG, as one 2 MiB
  *    page wherever the core backs a whole private 2 MiB block, else 4 KiB
@@ -79,7 +80,8 @@ static const struct ccmem_stat_desc tdx_stat_descs[] = {
 	TDXS(removes, NONE, CCMEM_CUM, "TDH.MEM.PAGE.REMOVE: pages removed"),
 	TDXS(demotes, NONE, CCMEM_CUM, "TDH.MEM.PAGE.DEMOTE: 2 MiB pages split"),
 	TDXS(repromotes, NONE, CCMEM_CUM, "2 MiB slots mapped whole again after a split"),
-	TDXS(busy_retries, NONE, CCMEM_CUM, "SEAMCALLs answered OPERAND_BUSY (retried)"),
+	TDXS(busy_retries, NONE, CCMEM_CUM,
+	     "SEAMCALLs answered OPERAND_BUSY or PREVIOUS_TLB_EPOCH_BUSY (retried)"),
 	TDXS(accept_exits, NONE, CCMEM_CUM, "EPT-violation exits of TDG.MEM.PAGE.ACCEPT"),
 	TDXS(accept_resumes, NONE, CCMEM_CUM, "2 MiB ACCEPTs resumed after an interruption"),
 	TDXS(access_exits, NONE, CCMEM_CUM, "EPT-violation exits of guest accesses"),
@@ -358,9 +360,8 @@ static void tdx_block_empty(struct ccmem_vm *vm, u64 gfn)
 	if (ret <= 0)
 		return;		/* no table (or a 2 MiB leaf): nothing to do */
 	if (tdx_drop_table(vm, gpa)) {
-		if (tv->plat->unblock(tv->td, gpa, TDX_LEVEL_2M) ==
-		    TDX_SUCCESS)
-			tv->stat.unblocks++;
+		/* Leave the table usable: unblocked (tracked first). */
+		tdx_unblock(vm, gpa, TDX_LEVEL_2M);
 		return;
 	}
 	/* Counted as a re-promotion when the block is next mapped whole. */

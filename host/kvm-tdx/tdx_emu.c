@@ -7,7 +7,9 @@
  *
  *  - The gfn's attribute picks the backing: private pages come from the
  *    pool, shared pages are the region's shared backing. The shared bit
- *    (GPA bit GPAW - 1) or CCMEM_ACCESS_F_SHARED makes an access shared.
+ *    (GPA bit GPAW - 1) or CCMEM_ACCESS_F_SHARED makes an access shared;
+ *    with GPAW 52 the core refuses bit 51 (CCMEM_MAX_GPA) before this
+ *    code runs, so such a VMM passes the flag.
  *  - An access or ACCEPT whose kind does not match the attribute exits to
  *    the VMM with a CCMEM_FAULT_ATTRIBUTE record, as KVM_EXIT_MEMORY_FAULT
  *    does: conversions are explicit (MapGPA), never implicit.
@@ -56,16 +58,17 @@ static int tdx_fix_exit(struct ccmem_vm *vm, struct ccmem_emu_req *req,
 	struct tdx_vm *tv = tdx_vm(vm);
 	u64 gfn = gpa >> PAGE_SHIFT, size = tdx_level_size(level);
 	u32 flags = tdx_fault_flags(true, accept ? 0 : req->flags);
-	u64 fgpa = ALIGN_DOWN(gpa, size);	/* the fault names the level */
+	/* A fault names the ACCEPT's page at its level, or the access's page. */
+	u64 fsize = accept ? size : PAGE_SIZE, fgpa = ALIGN_DOWN(gpa, fsize);
 	struct sept_entry e;
 	int elevel, ret;
 
 	if (!ccmem_find_region(vm, gfn))
-		return ccmem_emu_report_fault(vm, req, fgpa, size,
+		return ccmem_emu_report_fault(vm, req, fgpa, fsize,
 					      CCMEM_FAULT_NO_REGION, flags,
 					      0) ?: 1;
 	if (!ccmem_gfn_is_private(vm, gfn))
-		return ccmem_emu_report_fault(vm, req, fgpa, size,
+		return ccmem_emu_report_fault(vm, req, fgpa, fsize,
 					      CCMEM_FAULT_ATTRIBUTE, flags,
 					      0) ?: 1;
 
@@ -74,10 +77,18 @@ static int tdx_fix_exit(struct ccmem_vm *vm, struct ccmem_emu_req *req,
 	switch (e.state) {
 	case SEPT_BLOCKED:
 	case SEPT_PENDING_BLOCKED:
-		/* Left blocked by the host: unblock it, let the guest go on. */
+		/*
+		 * Left blocked by the host: unblock it, let the guest go on.
+		 * The entry's state is known either way: when the module
+		 * refuses, the VMM sees the fault.
+		 */
 		ret = tdx_unblock(vm, ALIGN_DOWN(gpa, tdx_level_size(elevel)),
 				  elevel);
-		return ret == -EAGAIN ? 0 : ret;
+		if (!ret || ret == -EAGAIN)
+			return 0;
+		if (ret == -ENOMEM)
+			return ret;
+		break;
 	case SEPT_FREE:
 		if (xa_load(&vm->pages, gfn))
 			break;	/* the core has a page the module lacks */
@@ -91,7 +102,7 @@ static int tdx_fix_exit(struct ccmem_vm *vm, struct ccmem_emu_req *req,
 			return ccmem_vm_split_2m(vm, gfn);
 		break;
 	}
-	return ccmem_emu_report_fault(vm, req, fgpa, size,
+	return ccmem_emu_report_fault(vm, req, fgpa, fsize,
 				      CCMEM_FAULT_PLATFORM, flags, e.state) ?: 1;
 }
 
@@ -284,6 +295,10 @@ static int tdx_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 	if ((inj->op == CCMEM_INJECT_ASSIGN || inj->op == CCMEM_INJECT_SPLIT) &&
 	    inj->count && !inj->code)
 		return -EINVAL;
+	/* BUSY and BLOCK act on a private page the VM has. */
+	if ((inj->op == CCMEM_INJECT_BUSY || inj->op == CCMEM_INJECT_BLOCK) &&
+	    inj->count && !xa_load(&vm->pages, inj->gpa >> PAGE_SHIFT))
+		return -ENOENT;
 	return tdx_emu_guest.inject(tv->td, op[inj->op], inj->code,
 				    inj->count, inj->gpa);
 }

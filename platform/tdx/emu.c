@@ -344,12 +344,17 @@ static int tdx_emu_inject(struct tdx_td *td, u32 op, u32 code, u32 count,
 		td->busy_left = count;
 		return 0;
 	case TDX_INJECT_BLOCK:
-		if (sept_lookup(&td->sept, gpa, &e, &level) ||
-		    e.state == SEPT_FREE)
+		if (!count)
+			return 0;
+		if (sept_lookup(&td->sept, gpa, &e, &level))
 			return -ENOENT;
+		if (e.state == SEPT_BLOCKED || e.state == SEPT_PENDING_BLOCKED)
+			return 0;	/* blocked already */
+		if (e.state != SEPT_PENDING && e.state != SEPT_MAPPED)
+			return -ENOENT;	/* no page mapped there */
 		gpa &= level == TDX_LEVEL_2M ? ~(CCMEM_2M_SIZE - 1) :
 					       ~(CCMEM_PAGE_SIZE - 1);
-		return sept_range_block(&td->sept, gpa, level) ? -EIO : 0;
+		return sept_range_block(&td->sept, gpa, level) ? -EBUSY : 0;
 	}
 	return -EINVAL;
 }

@@ -47,7 +47,8 @@ struct tdx_td;
  * @sept_add:	TDH.MEM.SEPT.ADD of the table under the 2 MiB entry at @gpa.
  * @sept_remove: TDH.MEM.SEPT.REMOVE of that table (blocked, tracked, empty).
  * @page_add:	TDH.MEM.PAGE.ADD of @pfn at @gpa (4 KiB, before finalize);
- *		the page already holds its content.
+ *		the page already holds its content (the emu backend maps it
+ *		as it is; a real module copies it from a source page).
  * @page_aug:	TDH.MEM.PAGE.AUG of @pfn at @gpa, 4 KiB or 2 MiB (@level).
  * @block:	TDH.MEM.RANGE.BLOCK.
  * @unblock:	TDH.MEM.RANGE.UNBLOCK.

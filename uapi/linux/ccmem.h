@@ -348,8 +348,9 @@ struct ccmem_pin {
  * @size:	size of the faulting access range (4 KiB or 2 MiB).
  * @reason:	CCMEM_FAULT_*.
  * @flags:	CCMEM_FAULT_F_*: the kind of access.
- * @error_code:	the platform's own error code (the nested page fault or
- *		EPT-violation qualification), 0 when there is none.
+ * @error_code:	the platform's own error code (SNP: the nested page fault
+ *		error code; TDX: the Secure-EPT state of the entry the host
+ *		could not resolve), 0 when there is none.
  * @vcpu:	the vCPU that faulted.
  * @reserved:	zero.
  */
@@ -628,9 +629,10 @@ struct ccmem_run {
 #define CCMEM_VM_CREATE_VCPU	_IO(CCMEM_IO, 0x31)	/* arg: vCPU id */
 #define CCMEM_VM_ENABLE_CAP	_IOW(CCMEM_IO, 0x32, struct ccmem_enable_cap)
 /*
- * CCMEM_VM_FINALIZE ends the launch (SNP LAUNCH_FINISH, TDX
- * TDH.MR.FINALIZE): launch pages (CCMEM_POPULATE_F_IMMUTABLE) are refused
- * after it with -EBUSY. The first CCMEM_VCPU_RUN finalizes a VM the VMM
+ * CCMEM_VM_FINALIZE ends the launch (TDX: TDH.MR.FINALIZE; SNP: ccmem's
+ * own record only, no LAUNCH_FINISH is issued yet): launch pages
+ * (CCMEM_POPULATE_F_IMMUTABLE, CCMEM_VM_LAUNCH_UPDATE) are refused after
+ * it with -EBUSY. The first CCMEM_VCPU_RUN finalizes a VM the VMM
  * did not finalize. Finalizing twice is not an error. Errors: -EIO the
  * platform refused, or the VM is dead.
  */

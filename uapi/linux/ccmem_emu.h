@@ -214,21 +214,23 @@ struct ccmem_emu_lookup {
  * TDX: ASSIGN acts on TDH.MEM.PAGE.AUG, PAGE.ADD, RANGE.BLOCK and
  * PAGE.REMOVE, SPLIT on PAGE.DEMOTE; @code is the status class (bits
  * 63:32) returned instead, an error or OPERAND_BUSY (0x80000200, which the
- * host retries). BUSY holds the Secure-EPT entry lock of the page at @gpa
- * for the next @count calls that take it (OPERAND_BUSY). BLOCK blocks the
- * leaf at @gpa, as a host in the middle of a removal leaves it: the
- * guest's next ACCEPT or access exits, and the host unblocks it.
- * ACCEPT_CHUNK makes a 2 MiB ACCEPT stop with INTERRUPTED_RESUMABLE after
- * every @code pages it zeroes (0: never), as the module does when an
- * interrupt is pending. SNP has no BUSY, BLOCK or ACCEPT_CHUNK
- * (-EOPNOTSUPP): its model has no entry lock a guest can meet, no blocked
- * state and no resumable PVALIDATE.
+ * host retries). BUSY holds the Secure-EPT entry lock of the private page
+ * at @gpa for the next @count calls that take it (OPERAND_BUSY). BLOCK
+ * (with a non-zero @count) blocks the leaf at @gpa at once, as a host in
+ * the middle of a removal leaves it: the guest's next ACCEPT or access
+ * exits, and the host unblocks it. ACCEPT_CHUNK with a non-zero @count
+ * makes every 2 MiB ACCEPT stop with INTERRUPTED_RESUMABLE after each
+ * @code pages it zeroes, as the module does when an interrupt is pending,
+ * until a call with @count 0 clears it. SNP has no BUSY, BLOCK or
+ * ACCEPT_CHUNK (-EOPNOTSUPP): its model has no entry lock a guest can
+ * meet, no blocked state and no resumable PVALIDATE.
  *
  * Errors: -EINVAL unknown @op, or a zero @code with a non-zero @count
  * (ASSIGN, SPLIT, BACKWARD, OUTSIDE), or a code that would report
  * success;
- * -ENOENT BUSY or BLOCK at a @gpa with no private page; -EOPNOTSUPP an
- * @op this platform does not have; -ENOMEM.
+ * -ENOENT BUSY or BLOCK at a @gpa with no private page (BLOCK: none
+ * mapped there); -EBUSY BLOCK refused by the module (the entry is locked);
+ * -EOPNOTSUPP an @op this platform does not have; -ENOMEM.
  */
 struct ccmem_emu_inject {
 	__u32 op;
