@@ -287,7 +287,15 @@ static const struct row rows[] = {
 	  { O_DETECTED, O_DETECTED, O_DETECTED }, CCMEM_SEC_CONVERT_ERROR },
 };
 
-TEST(adversary_matrix)
+FIXTURE(matrix) {
+	int unused;
+};
+
+FIXTURE_SETUP(matrix) {}
+FIXTURE_TEARDOWN(matrix) {}
+
+/* 30 guests: under a debug kernel that takes minutes, not seconds. */
+TEST_F_TIMEOUT(matrix, adversary_matrix, 900)
 {
 	unsigned int r, ok = 0, n = 0;
 	enum outcome got;
