@@ -15,6 +15,7 @@
  * TDG.VP.VMCALLs against the host's MapGPA decoder.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1289,6 +1290,126 @@ TEST_F(tg, report_fatal_error_terminates)
 	EXPECT_EQ(CCMEM_TERM_F_GUEST, self->run.terminated.flags);
 	EXPECT_EQ(0x1234, self->run.terminated.reason_code);
 	EXPECT_EQ(1, GSTAT("tdx.fatal_reports"));
+}
+
+/* --- several vCPUs ----------------------------------------------------------- */
+
+#define TSTRESS_VCPUS	4
+#define TSTRESS_STEPS	24
+#define TUNITS		(GMEM / SZ_2M)
+
+struct tstress {
+	struct ccmem_guest *g;
+	uint32_t id;
+	unsigned int seed;
+	bool convert;		/* also convert this vCPU's own unit */
+	int ret;
+	struct ccmem_run run;
+};
+
+/*
+ * Random overlapping accepts; with @convert, each vCPU also takes its own
+ * unit (the last ones) to shared and back and checks it comes back zero.
+ */
+static void *tstress_vcpu(void *p)
+{
+	struct tstress *a = p;
+	struct ccmem_guest_insn prog[TSTRESS_STEPS + 4];
+	uint64_t own = TGPA + (TUNITS - 1 - a->id) * SZ_2M;
+	uint32_t i, n = 0;
+
+	for (i = 0; i < TSTRESS_STEPS; i++) {
+		uint64_t u = rand_r(&a->seed) % (TUNITS - TSTRESS_VCPUS);
+		uint64_t k = 1 + rand_r(&a->seed) % 4;
+
+		if (u + k > TUNITS - TSTRESS_VCPUS)
+			k = TUNITS - TSTRESS_VCPUS - u;
+		prog[n++] = GI(CCMEM_GOP_ACCEPT, TGPA + u * SZ_2M, k * SZ_2M, 0);
+	}
+	if (a->convert) {
+		prog[n++] = GI(CCMEM_GOP_ACCEPT, own, SZ_2M, 0);
+		prog[n++] = GI(CCMEM_GOP_CONVERT, own, SZ_2M,
+			       CCMEM_GOP_TO_SHARED);
+		prog[n++] = GI(CCMEM_GOP_CONVERT, own, SZ_2M,
+			       CCMEM_GOP_TO_PRIVATE);
+		prog[n++] = GI(CCMEM_GOP_CHECK, own, SZ_2M, 0);
+	}
+	a->ret = ccmem_guest_exec(a->g, a->id, prog, n, &a->run);
+	return NULL;
+}
+
+static void run_tstress(struct __test_metadata *_metadata, struct tstress *a,
+			uint32_t nr)
+{
+	pthread_t th[TSTRESS_VCPUS];
+	uint32_t i;
+
+	ASSERT_GE(TSTRESS_VCPUS, nr);
+	for (i = 0; i < nr; i++)
+		ASSERT_ERRNO(0, ccmem_guest_add_vcpu(a[i].g, a[i].id));
+	for (i = 0; i < nr; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, tstress_vcpu, &a[i]));
+	for (i = 0; i < nr; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_ERRNO(0, a[i].ret);
+		EXPECT_EXIT(&a[i].run, CCMEM_EXIT_EMU_DONE);
+	}
+}
+
+/*
+ * Four vCPUs accept overlapping units at once: each unit is ACCEPTed once
+ * and AUGed once, at 2 MiB, and nothing looks like an attack.
+ */
+TEST_F(tg, vcpus_accept_same_units_concurrently_once)
+{
+	unsigned int seed = getpid() ^ 0x7d;
+	struct tstress a[TSTRESS_VCPUS];
+	uint64_t accepted;
+	uint32_t i;
+
+	TH_LOG("seed %u", seed);
+	ASSERT_ERRNO(0, tg_create(&self->g, variant->attributes,
+				  CCMEM_ACCEPT_LAZY, 0));
+	for (i = 0; i < TSTRESS_VCPUS; i++)
+		a[i] = (struct tstress){ .g = &self->g, .id = i,
+					 .seed = seed + i, .convert = true };
+	run_tstress(_metadata, a, TSTRESS_VCPUS);
+	EXPECT_EQ(0, GSTAT("guest.security_events"));
+	accepted = GSTAT("guest.accepted_bytes");
+	/* One ACCEPT per unit, and one more for each unit back from shared. */
+	EXPECT_EQ(accepted / SZ_2M + TSTRESS_VCPUS,
+		  GSTAT("guest.accept_calls"));
+	/* Each unit AUGed once, plus once more after its round trip. */
+	EXPECT_EQ(accepted / SZ_2M + TSTRESS_VCPUS, GSTAT("tdx.augs_2m"));
+	EXPECT_EQ(0, GSTAT("tdx.augs_4k"));
+	EXPECT_EQ(2 * TSTRESS_VCPUS, GSTAT("tdx.mapgpa_exits"));
+	EXPECT_EQ(GMEM, accepted + GSTAT("guest.unaccepted_bytes"));
+	EXPECT_EQ(0, GSTAT("vm.leaked_pages"));
+}
+
+/* An SNP and a TDX guest run vCPUs at once, on the same core. */
+TEST_F(tg, snp_and_tdx_guests_at_once)
+{
+	unsigned int seed = getpid();
+	struct ccmem_emu_guest_config c = ccmem_guest_config(CCMEM_ACCEPT_LAZY,
+							     TGPA, GMEM);
+	struct ccmem_guest snp;
+	struct tstress a[4] = {
+		{ .g = &self->g, .id = 0, .seed = seed },
+		{ .g = &self->g, .id = 1, .seed = seed + 1 },
+		{ .g = &snp, .id = 0, .seed = seed + 2 },
+		{ .g = &snp, .id = 1, .seed = seed + 3 },
+	};
+
+	TH_LOG("seed %u", seed);
+	ASSERT_ERRNO(0, tg_create(&self->g, variant->attributes,
+				  CCMEM_ACCEPT_LAZY, 0));
+	ASSERT_ERRNO(0, ccmem_guest_create(&snp, &c));
+	run_tstress(_metadata, a, NR(a));
+	EXPECT_EQ(0, STAT(snp.vm, "guest.security_events"));
+	EXPECT_EQ(0, GSTAT("guest.security_events"));
+	EXPECT_LE(1, GSTAT("tdx.augs_2m"));
+	ccmem_guest_destroy(&snp);
 }
 
 /* --- lifecycle and limits ------------------------------------------------- */
