@@ -4,25 +4,29 @@
  * documented errno, and nothing is left behind.
  *
  * Several threads issue random ioctls with random and boundary arguments
- * on /dev/ccmem, on the fds of several VMs (plain ones and ones with an
- * emulated guest) and on their vCPU fds: every ioctl of ccmem.h and
- * ccmem_emu.h, random command numbers in the 0xCC range and outside it,
- * and commands of one fd kind sent to another. Arguments are mostly
- * plausible (ranges in and around the VM's regions) with boundary values
- * (0, 1, page - 1, 2 MiB, CCMEM_MAX_GPA - 1, ~0, negative sizes, unaligned
- * values, reserved fields and unknown flags set) and bad pointers (NULL,
- * unmapped, read-only, straddling a guard page, kernel and non-canonical
- * addresses). Guest programs mix plausible steps with random ones, raw
- * PSC requests and raw VMGEXITs. Mixed in:
+ * on /dev/ccmem, on the fds of several VMs (SNP and TDX ones, plain ones
+ * and ones with an emulated guest) and on their vCPU fds: every ioctl of
+ * ccmem.h and ccmem_emu.h, random command numbers in the 0xCC range and
+ * outside it, and commands of one fd kind sent to another. Arguments are
+ * mostly plausible (ranges in and around the VM's regions) with boundary
+ * values (0, 1, page - 1, 2 MiB, CCMEM_MAX_GPA - 1, a TD's shared bit, ~0,
+ * negative sizes, unaligned values, reserved fields and unknown flags set)
+ * and bad pointers (NULL, unmapped, read-only, straddling a guard page,
+ * kernel and non-canonical addresses). TDX VMs come with random valid and
+ * invalid attributes and GPA widths; most VMs enable their conversion
+ * exits (CCMEM_VM_ENABLE_CAP), some are finalized (CCMEM_VM_FINALIZE).
+ * Guest programs mix plausible steps with random ones, raw PSC requests
+ * and raw VMGEXITs (SNP), raw TDG.VP.VMCALLs (TDX: MapGPA and others), and
+ * now and then a step of the other platform. Mixed in:
  *
  *  - closes: VMs and vCPUs are closed and recreated while other threads
  *    call them through dup()ed fds;
  *  - forks: a child calls the fds it inherited (every VM and vCPU ioctl
  *    must fail with -EIO there), makes a VM of its own and exits with it,
  *    or is SIGKILLed wherever it is (it must still exit);
- *  - module unloads: ccmem_snp and ccmem_guest must refuse (EWOULDBLOCK)
- *    while a VM that pins them is open, and must go once every VM is
- *    closed (then they are loaded again at once);
+ *  - module unloads: ccmem_snp, ccmem_tdx and ccmem_guest must refuse
+ *    (EWOULDBLOCK) while a VM that pins them is open, and must go once
+ *    every VM of theirs is closed (then they are loaded again at once);
  *  - the per-user and per-VM limits, lowered for the run (seeded), and
  *    VMs run into their caps, so that those errnos come up too.
  *
@@ -33,15 +37,22 @@
  * its "vm.state" counter); -EINTR only when this thread was signalled;
  * -ENOTTY only for a command the fd does not have (and then it is the only
  * answer). A call that sets a must-be-zero field or an unknown flag must
- * fail. And an ioctl that fails changes nothing: now and then a thread
- * takes a VM to itself and compares its counters, its map and its fault
- * queue around each failed call. Anything else is a finding: the call,
- * its arguments and the errno are printed, and the test fails at the end.
- * The vmtest runner fails the run on any kernel WARNING, BUG or Oops; a
- * call stuck for FZ_HANG_SECS is reported with the kernel stacks.
+ * fail; so must one the VM's type refuses (an instruction of the other
+ * platform, a region beyond a TD's shared bit, launch pages after the
+ * VM was finalized), and where the documentation names the errno it
+ * must be that one. Errnos that belong to the other platform (SNP's
+ * -EOPNOTSUPP for the TDX controls) are refused on the wrong VM. Exits
+ * must have their documented form, and a conversion exit comes only
+ * from a VM whose VMM enabled them. And an ioctl that fails changes
+ * nothing: now and then a thread takes a VM to itself and compares its
+ * counters, its map and its fault queue around each failed call.
+ * Anything else is a finding: the call, its arguments and the errno are
+ * printed, and the test fails at the end. The vmtest runner fails the run
+ * on any kernel WARNING, BUG or Oops; a call stuck for FZ_HANG_SECS is
+ * reported with the kernel stacks.
  *
- * Afterwards: no VM and no pool page is left (debugfs), and ccmem_guest
- * and ccmem_snp unload and load again.
+ * Afterwards: no VM and no pool page is left (debugfs), and ccmem_guest,
+ * ccmem_snp and ccmem_tdx unload and load again.
  *
  * Parameters, from the environment or from the kernel command line (the
  * vmtest runner passes VMTEST_APPEND="CCMEM_FUZZ_SECONDS=600 ..." to the
@@ -54,7 +65,7 @@
  *			faithfully, as then only the vCPU threads race)
  *   CCMEM_FUZZ_SKIP	comma-separated switches that turn off a pattern:
  *			fork, unload, dup, inject, run, burst, fill, notrace,
- *			limits, bigmap
+ *			limits, bigmap, tdx (SNP VMs only), snp (TDX only)
  *   CCMEM_FUZZ_VERBOSE	1: print every finding, not the first 3 of a kind
  */
 #include <errno.h>
@@ -76,6 +87,7 @@
 #include "kselftest_harness.h"
 #include "ccmem_test.h"
 #include "ghcb.h"
+#include "tdx_abi.h"
 
 #ifndef CCMEM_FUZZ_DEFAULT_SECONDS
 #define CCMEM_FUZZ_DEFAULT_SECONDS	20
@@ -95,7 +107,7 @@
 #define FZ_KICK_MS		20	/* a run this long gets a signal */
 #define FZ_FINDING_PRINTS	3	/* full reports per kind of finding */
 #define FZ_KINDS		256
-#define FZ_CHILD_LOG		64
+#define FZ_CHILD_LOG		80
 
 #define KERNEL_PTR		0xffff888000000000ULL
 /* TASK_SIZE_MAX: 4-level paging, or 5-level (la57, as TCG's -cpu max has). */
@@ -111,8 +123,8 @@ static const char *const fz_fdname[] = { "/dev/ccmem", "VM fd", "vCPU fd" };
 enum {
 	I_API, I_CHECK, I_CREATE_VM,
 	I_ADD, I_DEL, I_ATTR, I_POP, I_PIN, I_UNPIN, I_FAULTS, I_STATS,
-	I_MAP, I_VCPU, I_RUN, I_INSN, I_ACCESS, I_LOOKUP, I_INJECT,
-	I_GINIT, I_PROG, I_NR,
+	I_MAP, I_VCPU, I_ENCAP, I_FINAL, I_LAUNCH, I_RUN, I_INSN, I_ACCESS,
+	I_LOOKUP, I_INJECT, I_GINIT, I_PROG, I_NR,
 	I_RANDOM = I_NR,	/* statistics bucket of random commands */
 	I_NSTAT,
 };
@@ -173,8 +185,15 @@ static const struct fz_ioc fz_iocs[I_NR] = {
 	[I_VCPU] = { "CCMEM_VM_CREATE_VCPU", CCMEM_VM_CREATE_VCPU, FD_VM,
 		     FZ_RET_FD, { EINVAL, EAGAIN, EIO, EEXIST, ENOMEM, EMFILE,
 				  ENFILE } },
+	[I_ENCAP] = { "CCMEM_VM_ENABLE_CAP", CCMEM_VM_ENABLE_CAP, FD_VM,
+		      FZ_LIVE, { EINVAL, EIO } },
+	[I_FINAL] = { "CCMEM_VM_FINALIZE", CCMEM_VM_FINALIZE, FD_VM, FZ_LIVE,
+		      { EIO } },
+	[I_LAUNCH] = { "CCMEM_VM_LAUNCH_UPDATE", CCMEM_VM_LAUNCH_UPDATE, FD_VM,
+		       FZ_LIVE, { EFAULT, EINVAL, ENOENT, EPERM, EEXIST, EBUSY,
+				  ENOMEM, EINTR, EIO } },
 	[I_RUN] = { "CCMEM_VCPU_RUN", CCMEM_VCPU_RUN, FD_VCPU, 0,
-		    { EFAULT, EINVAL, ESHUTDOWN, ENOEXEC, EINTR } },
+		    { EFAULT, EINVAL, ESHUTDOWN, ENOEXEC, EINTR, EIO } },
 	[I_INSN] = { "CCMEM_EMU_GUEST_INSN", CCMEM_EMU_GUEST_INSN, FD_VM,
 		     FZ_LIVE | FZ_EMU, { EFAULT, EINVAL, EAGAIN, ENOMEM, EIO } },
 	[I_ACCESS] = { "CCMEM_EMU_ACCESS", CCMEM_EMU_ACCESS, FD_VM,
@@ -183,8 +202,8 @@ static const struct fz_ioc fz_iocs[I_NR] = {
 	[I_LOOKUP] = { "CCMEM_EMU_LOOKUP", CCMEM_EMU_LOOKUP, FD_VM,
 		       FZ_LIVE | FZ_EMU, { EFAULT, EINVAL } },
 	[I_INJECT] = { "CCMEM_EMU_INJECT", CCMEM_EMU_INJECT, FD_VM,
-		       FZ_LIVE | FZ_EMU, { EFAULT, EINVAL, ENOENT, EOPNOTSUPP,
-					   ENOMEM } },
+		       FZ_LIVE | FZ_EMU, { EFAULT, EINVAL, ENOENT, EBUSY,
+					   EOPNOTSUPP, ENOMEM } },
 	[I_GINIT] = { "CCMEM_EMU_GUEST_INIT", CCMEM_EMU_GUEST_INIT, FD_VM,
 		      FZ_LIVE | FZ_EMU, { EEXIST, ENODEV, EFAULT, EINVAL, E2BIG,
 					  EOPNOTSUPP, ENOMEM } },
@@ -228,6 +247,15 @@ struct fz_vcpu {
  * @mu:		protects the bookkeeping below, which threads update after
  *		their calls (possibly through a dup()ed fd of an older
  *		generation: then they leave it alone).
+ * @type:	CCMEM_VM_SNP or CCMEM_VM_TDX; with @gpaw and @limit, set
+ *		with the fd (the slot write-locked).
+ * @gpaw:	a TD's GPA width (48 or 52), 0 for SNP.
+ * @limit:	guest memory lies below: CCMEM_MAX_GPA, or a TD's shared bit.
+ * @exits_maybe: CCMEM_VM_ENABLE_CAP may have enabled the conversion exits
+ *		(set before the call).
+ * @fin_maybe:	the VM may be finalized (set before CCMEM_VM_FINALIZE or a
+ *		run is issued).
+ * @finalized:	it is: one of those returned 0.
  */
 struct fz_vm {
 	pthread_rwlock_t lock;
@@ -236,11 +264,18 @@ struct fz_vm {
 	pthread_mutex_t mu;
 	pthread_cond_t idle;		/* signalled when @dup_users drops to 0 */
 	__u32 dup_users;		/* calls through dup()s, slot unlocked */
+	__u32 type;
+	__u32 gpaw;
+	__u64 limit;
+	bool exits_maybe;
+	bool fin_maybe;
+	bool finalized;
 	bool guest;			/* has an emulated guest */
 	bool dead;			/* "vm.state" said dead */
 	bool terminated;		/* its guest terminated */
 	bool bad_backing;		/* some region's backing faults */
 	__u64 ram_gpa, ram_size, comm_gpa;
+	__u64 inj_gpa;			/* the page of the last BUSY, BLOCK */
 	__u64 bytes;			/* of regions, reserved or added */
 	__u32 nr;
 	struct fz_region r[FZ_TRACK];
@@ -270,6 +305,7 @@ struct fz_child_log {
  * @cmd:	the command.
  * @on:		the kind of fd it went to.
  * @fd:		the fd.
+ * @vmfd:	a vCPU fd's VM fd (to ask whether the VM is dead), or -1.
  * @vm:		the VM slot behind the fd, or NULL.
  * @arg:	the argument.
  * @mode:	where the argument struct was (P_*).
@@ -277,6 +313,10 @@ struct fz_child_log {
  * @rw:		where the kernel's answer can be read back, or NULL.
  * @inner_bad:	an inner pointer (records, buffers, steps) may fault.
  * @spoiled:	the must-be-zero field or flag that was set, or NULL.
+ * @want:	when it fails, with one of these (0-terminated; the errors
+ *		every call may have aside), as documented for its cause.
+ * @deny:	errnos of the ioctl that this call may not have (another
+ *		platform's, or another operation's), 0-terminated.
  * @want_enotty: only -ENOTTY is a right answer.
  * @ret:	the return value.
  * @err:	errno when @ret < 0.
@@ -288,6 +328,7 @@ struct fz_call {
 	unsigned long cmd;
 	enum fz_fdkind on;
 	int fd;
+	int vmfd;
 	struct fz_vm *vm;
 	unsigned long arg;
 	int mode;
@@ -296,6 +337,8 @@ struct fz_call {
 	void *rw;
 	bool inner_bad;
 	const char *spoiled;
+	int want[3];
+	int deny[4];
 	bool want_enotty;
 	long ret;
 	int err;
@@ -306,7 +349,10 @@ struct fz_call {
 struct fz_thread {
 	int idx;
 	bool bias_bad;		/* bad pointers more often */
-	__u64 gen;		/* the generation of the VM slot it calls */
+	__u64 gen;		/* the generation of the VM slot it calls ... */
+	__u32 type;		/* ... and that VM's type, ... */
+	__u32 gpaw;		/* ... GPA width (TDX) ... */
+	__u64 limit;		/* ... and the end of its guest memory */
 	pthread_t th;
 	__u64 rng;
 	__u64 calls;
@@ -362,12 +408,14 @@ static struct fz {
 	__u64 notrace_checks;
 	__u64 unload_ok, unload_refused, runs, exits;
 	__u64 arms;
+	__u64 vms_tdx, enables, finalizes, converts, tdvmcalls;
 	long long leaked_pages, pool_pages;
-	bool snp_loaded, guest_loaded;
+	bool snp_loaded, guest_loaded, tdx_loaded;
+	bool tdx_module;	/* ccmem_tdx was loaded at the start */
 
 	/* Module parameters: the values found, and those of the run. */
-	long long attr_cap0, vcpu_cap0, asid_cap0;
-	long long attr_cap, vcpu_cap, asid_cap;
+	long long attr_cap0, vcpu_cap0, asid_cap0, hkid_cap0;
+	long long attr_cap, vcpu_cap, asid_cap, hkid_cap;
 } fz;
 
 static __thread struct fz_thread *fz_self;
@@ -380,6 +428,7 @@ static __thread struct fz_thread *fz_self;
 #define P_VCPUS	"/sys/module/ccmem/parameters/max_vcpus_per_user"
 #define P_RANGES "/sys/module/ccmem/parameters/max_attr_ranges"
 #define P_ASIDS	"/sys/module/ccmem_snp/parameters/max_asids_per_user"
+#define P_HKIDS	"/sys/module/ccmem_tdx/parameters/max_hkids_per_user"
 
 /* --- small helpers ------------------------------------------------------- */
 
@@ -516,6 +565,8 @@ static const __u64 fz_interesting[] = {
 	CCMEM_MAX_REGION_SIZE + 0x1000, CCMEM_MAX_GPA - 0x200000,
 	CCMEM_MAX_GPA - 0x1000, CCMEM_MAX_GPA - 1, CCMEM_MAX_GPA,
 	CCMEM_MAX_GPA + 0x1000, 1ULL << 52, 1ULL << 63, (__u64)-0x200000,
+	TDX_SHARED_BIT(48) - 0x200000, TDX_SHARED_BIT(48) - 0x1000,
+	TDX_SHARED_BIT(48), TDX_SHARED_BIT(48) + 0x1000,
 	(__u64)-0x1000, (__u64)-1, USER_TOP_4L, USER_TOP_5L, KERNEL_PTR,
 };
 
@@ -736,6 +787,7 @@ static void fz_call_init(struct fz_call *c, int idx, enum fz_fdkind on, int fd,
 	c->cmd = idx >= 0 ? fz_iocs[idx].cmd : 0;
 	c->on = on;
 	c->fd = fd;
+	c->vmfd = on == FD_VM ? fd : -1;
 	c->vm = vm;
 	c->mode = P_VALUE;
 }
@@ -849,7 +901,8 @@ static bool fz_vm_dead(struct fz_thread *t, struct fz_call *c)
 
 	if (c->vm && c->vm->dead && t && c->vm->gen == t->gen)
 		return true;
-	if (ccmem_vm_stat(c->fd, "vm.state", &state) || state != CCMEM_VM_STATE_DEAD)
+	if (c->vmfd < 0 || ccmem_vm_stat(c->vmfd, "vm.state", &state) ||
+	    state != CCMEM_VM_STATE_DEAD)
 		return false;
 	if (c->vm && t) {
 		pthread_mutex_lock(&c->vm->mu);
@@ -928,6 +981,21 @@ static void fz_judge(struct fz_thread *t, struct fz_call *c)
 			fz_bad_call(t, c, "positive return");
 		return;
 	}
+	if (fz_in(c->deny, err)) {
+		fz_bad_call(t, c, "not an errno of this VM type or operation:");
+		return;
+	}
+	/* The errors every call may have are judged below. */
+	if (c->want[0] && !fz_in(c->want, err) && err != ENOMEM &&
+	    err != EINTR && err != EFAULT && err != EIO) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "expected %s%s%s, got",
+			 ename(c->want[0]), c->want[1] ? " or " : "",
+			 c->want[1] ? ename(c->want[1]) : "");
+		fz_bad_call(t, c, what);
+		return;
+	}
 	switch (err) {
 	case ENOTTY:
 		fz_bad_call(t, c, "a known ioctl answered");
@@ -948,7 +1016,7 @@ static void fz_judge(struct fz_thread *t, struct fz_call *c)
 	case EIO:
 		/* The parent's mm always matches: only a dead VM says EIO. */
 		if ((fz_in(ioc->errs, EIO) || (ioc->flags & FZ_LIVE)) &&
-		    ioc->on == FD_VM && fz_vm_dead(t, c))
+		    fz_vm_dead(t, c))
 			return;
 		fz_bad_call(t, c, fz_in(ioc->errs, EIO) || (ioc->flags & FZ_LIVE) ?
 			    "VM not dead, yet" : "undocumented");
@@ -985,6 +1053,12 @@ static void fz_call_struct(struct fz_thread *t, struct fz_call *c,
 
 static void fz_vm_reset(struct fz_vm *vm)
 {
+	vm->type = CCMEM_VM_SNP;
+	vm->gpaw = 0;
+	vm->limit = CCMEM_MAX_GPA;
+	vm->exits_maybe = false;
+	vm->fin_maybe = false;
+	vm->finalized = false;
 	vm->guest = false;
 	vm->dead = false;
 	vm->terminated = false;
@@ -992,6 +1066,7 @@ static void fz_vm_reset(struct fz_vm *vm)
 	vm->ram_gpa = 0;
 	vm->ram_size = 0;
 	vm->comm_gpa = 0;
+	vm->inj_gpa = 0;
 	vm->bytes = 0;
 	vm->nr = 0;
 	vm->pin_next = 0;
@@ -1006,6 +1081,48 @@ static void fz_vm_newgen(struct fz_vm *vm)
 	vm->gen++;
 	pthread_mutex_unlock(&vm->mu);
 	madvise(vm->arena, FZ_ARENA, MADV_DONTNEED);
+}
+
+/* The VM in slot @vm (write-locked) is of @type, with GPA width @gpaw. */
+static void fz_vm_set_type(struct fz_vm *vm, __u32 type, __u32 gpaw)
+{
+	pthread_mutex_lock(&vm->mu);
+	vm->type = type;
+	vm->gpaw = type == CCMEM_VM_TDX ? (gpaw ?: 52) : 0;
+	vm->limit = vm->gpaw ? TDX_SHARED_BIT(vm->gpaw) : CCMEM_MAX_GPA;
+	pthread_mutex_unlock(&vm->mu);
+}
+
+/* @t calls the VM in slot @vm (locked): its generation and type. */
+static void fz_use_vm(struct fz_thread *t, struct fz_vm *vm)
+{
+	t->gen = vm->gen;
+	t->type = vm->type;
+	t->gpaw = vm->gpaw;
+	t->limit = vm->limit;
+}
+
+/*
+ * Set flag @f of slot @vm (before a call that may make it true) if the
+ * slot still holds the VM of generation @gen.
+ */
+static void fz_vm_flag(struct fz_vm *vm, __u64 gen, bool *f)
+{
+	pthread_mutex_lock(&vm->mu);
+	if (vm->gen == gen)
+		*f = true;
+	pthread_mutex_unlock(&vm->mu);
+}
+
+/* Flag @f of slot @vm; -1 when the slot moved on from generation @gen. */
+static int fz_vm_test(struct fz_vm *vm, __u64 gen, const bool *f)
+{
+	int ret;
+
+	pthread_mutex_lock(&vm->mu);
+	ret = vm->gen == gen ? *f : -1;
+	pthread_mutex_unlock(&vm->mu);
+	return ret;
 }
 
 /*
@@ -1206,21 +1323,30 @@ static __u64 fz_backing(struct fz_thread *t, struct fz_vm *vm, __u64 size,
 }
 
 /*
+ * What ADD_REGION's own checks give @r on a VM whose guest memory ends
+ * at @limit (a TD's shared bit): -EINVAL, -E2BIG, or 0 when they pass.
+ */
+static int fz_region_errno(const struct ccmem_region *r, __u64 limit)
+{
+	if ((r->flags & ~CCMEM_REGION_F_PRIVATE) || r->reserved[0] ||
+	    r->reserved[1] || r->reserved[2] || r->reserved[3])
+		return -EINVAL;
+	if (!r->size || ((r->gpa | r->size | r->shared_uaddr) & 0xfff))
+		return -EINVAL;
+	if (r->size > CCMEM_MAX_REGION_SIZE || r->gpa >= limit ||
+	    r->size > limit - r->gpa)
+		return -E2BIG;
+	return 0;
+}
+
+/*
  * Could this ADD_REGION succeed (so that it must stay in the budget)? A
  * shared_uaddr that is not a user range must fail, but is counted too,
  * in case it does not.
  */
-static bool fz_region_may_add(const struct ccmem_region *r)
+static bool fz_region_may_add(const struct ccmem_region *r, __u64 limit)
 {
-	if ((r->flags & ~CCMEM_REGION_F_PRIVATE) || r->reserved[0] ||
-	    r->reserved[1] || r->reserved[2] || r->reserved[3])
-		return false;
-	if (!r->size || ((r->gpa | r->size | r->shared_uaddr) & 0xfff))
-		return false;
-	if (r->size > CCMEM_MAX_REGION_SIZE || r->gpa >= CCMEM_MAX_GPA ||
-	    r->size > CCMEM_MAX_GPA - r->gpa)
-		return false;
-	return r->shared_uaddr;
+	return !fz_region_errno(r, limit) && r->shared_uaddr;
 }
 
 static void fz_add_region(struct fz_thread *t, struct fz_vm *vm, int fd,
@@ -1230,6 +1356,7 @@ static void fz_add_region(struct fz_thread *t, struct fz_vm *vm, int fd,
 	struct fz_call c;
 	bool bad, reserved = false;
 	int mode = fz_pick_mode(t);
+	__u64 top;
 
 	fz_call_init(&c, I_ADD, FD_VM, fd, vm);
 	switch (below(t, 5)) {
@@ -1242,9 +1369,10 @@ static void fz_add_region(struct fz_thread *t, struct fz_vm *vm, int fd,
 	case 2:		/* around another region */
 		fz_range(t, vm, &r.gpa, &r.size);
 		break;
-	case 3:		/* near the top */
-		r.gpa = CCMEM_MAX_GPA - 4096 * fz_pages(t, 1024);
-		r.size = one_in(t, 2) ? CCMEM_MAX_GPA - r.gpa : 4096 * fz_pages(t, 1024);
+	case 3:		/* near the top: the VM's, or CCMEM_MAX_GPA */
+		top = one_in(t, 4) ? CCMEM_MAX_GPA : t->limit;
+		r.gpa = top - 4096 * fz_pages(t, 1024);
+		r.size = one_in(t, 2) ? top - r.gpa : 4096 * fz_pages(t, 1024);
 		break;
 	default:
 		r.gpa = v_interesting(t);
@@ -1264,13 +1392,21 @@ static void fz_add_region(struct fz_thread *t, struct fz_vm *vm, int fd,
 		c.spoiled = NULL;	/* only bit 0 set: a valid flag */
 	r.slot = one_in(t, 4) ? rnd(t) : 0;	/* an output, ignored */
 
-	if (mode == P_GOOD && fz_region_may_add(&r)) {
+	if (mode == P_GOOD && fz_region_may_add(&r, t->limit)) {
 		reserved = fz_reserve(vm, gen, r.size, bad || c.inner_bad);
 		if (!reserved) {
 			/* Over the budget: make sure it fails. */
 			r.reserved[0] = 1;
 			c.spoiled = "r.reserved[0] (over the fuzzer's budget)";
 		}
+	}
+	/* Beyond the VM's guest memory (a TD's shared bit): -E2BIG. */
+	if (fz_region_errno(&r, t->limit) == -E2BIG) {
+		c.want[0] = E2BIG;
+		if (!c.spoiled)
+			c.spoiled = fz_region_errno(&r, CCMEM_MAX_GPA) ?
+				    "r.size (too large, or beyond CCMEM_MAX_GPA)" :
+				    "r.gpa + r.size (beyond the TD's shared bit)";
 	}
 	fz_call_struct(t, &c, &r, sizeof(r), mode);
 	if (c.ret == 0 && reserved)
@@ -1375,7 +1511,57 @@ static void fz_populate(struct fz_thread *t, struct fz_vm *vm, int fd,
 		SPOILA(t, &c, p.reserved, 2);
 		break;
 	}
+	/* Launch pages end with the launch; nothing else is -EBUSY. */
+	if (p.flags == CCMEM_POPULATE_F_IMMUTABLE && !c.spoiled &&
+	    fz_vm_test(vm, gen, &vm->finalized) == 1)
+		c.spoiled = "p.flags (launch pages after CCMEM_VM_FINALIZE)";
+	if (p.flags != CCMEM_POPULATE_F_IMMUTABLE)
+		c.deny[0] = EBUSY;
 	fz_call_struct(t, &c, &p, sizeof(p), fz_pick_mode(t));
+	if (c.ret < 0 && c.err == EBUSY && !c.deny[0] &&
+	    !fz_vm_test(vm, gen, &vm->fin_maybe))
+		fz_bad_call(t, &c, "launch pages refused, never finalized:");
+}
+
+/*
+ * CCMEM_VM_LAUNCH_UPDATE: launch pages with content from a buffer that
+ * may fault part way (then the pages before stay, as documented).
+ */
+static void fz_launch(struct fz_thread *t, struct fz_vm *vm, int fd,
+		      __u64 gen)
+{
+	struct ccmem_launch_update l = {};
+	struct fz_call c;
+
+	fz_call_init(&c, I_LAUNCH, FD_VM, fd, vm);
+	fz_range(t, vm, &l.gpa, &l.size);
+	l.size = fz_clamp(l.size);
+	if (!one_in(t, 4) && l.size > 16 * 4096)
+		l.size = 4096 * fz_pages(t, 16);
+	l.source = fz_inner(t, l.size, false, &c.inner_bad);
+	l.done = one_in(t, 4) ? rnd(t) : 0;	/* an output */
+	switch (below(t, 40)) {
+	case 0:
+		SPOIL32(t, &c, l.flags);
+		break;
+	case 1:
+		SPOIL32(t, &c, l.reserved0);
+		break;
+	case 2:
+		SPOILA(t, &c, l.reserved, 2);
+		break;
+	}
+	if (!c.spoiled && fz_vm_test(vm, gen, &vm->finalized) == 1)
+		c.spoiled = "CCMEM_VM_LAUNCH_UPDATE after CCMEM_VM_FINALIZE";
+	fz_call_struct(t, &c, &l, sizeof(l), fz_pick_mode(t));
+	if (c.ret < 0 && c.err == EBUSY && !fz_vm_test(vm, gen, &vm->fin_maybe))
+		fz_bad_call(t, &c, "launch pages refused, never finalized:");
+}
+
+/* Did the failed CCMEM_VM_LAUNCH_UPDATE @c add pages (done > 0)? */
+static bool fz_launch_done(const struct fz_call *c)
+{
+	return c->rw && ((const struct ccmem_launch_update *)c->rw)->done;
 }
 
 static void fz_pin(struct fz_thread *t, struct fz_vm *vm, int fd, bool pin,
@@ -1522,20 +1708,58 @@ static void fz_get_map(struct fz_thread *t, struct fz_vm *vm, int fd,
 	fz_call_struct(t, &c, &m, sizeof(m), fz_pick_mode(t));
 }
 
+/*
+ * The outputs @out of a TDG.MEM.PAGE.ACCEPT @in that succeeded: a bad RCX,
+ * a gpa not aligned to the level or at the shared bit is the module's
+ * OPERAND_INVALID on RCX in RAX, and RFLAGS is never set.
+ */
+static void fz_accept_out(struct fz_thread *t, const struct fz_call *c,
+			  const struct ccmem_emu_insn *in,
+			  const struct ccmem_emu_insn *out)
+{
+	__u64 size = (in->rcx & TDX_ACCEPT_LEVEL_MASK) == TDX_LEVEL_2M ?
+		     SZ_2M : 4096;
+	bool bad = in->rcx & ~TDX_ACCEPT_LEVEL_MASK ||
+		   (in->rcx & TDX_ACCEPT_LEVEL_MASK) > TDX_LEVEL_2M ||
+		   in->gpa & (size - 1) || in->gpa >= t->limit;
+
+	if (out->rflags_out)
+		fz_bad_call(t, c, "RFLAGS set by TDG.MEM.PAGE.ACCEPT:");
+	else if (bad && (out->result != CCMEM_EMU_R_DONE ||
+			 out->rax_out != (TDX_OPERAND_INVALID |
+					  TDX_OPERAND_ID_RCX)))
+		fz_bad_call(t, c, "a bad operand not OPERAND_INVALID on RCX:");
+}
+
 static void fz_insn(struct fz_thread *t, struct fz_vm *vm, int fd,
 		    __u64 gen)
 {
+	bool tdx = t->type == CCMEM_VM_TDX;
 	struct ccmem_emu_insn in = {};
 	struct fz_call c;
 
 	fz_call_init(&c, I_INSN, FD_VM, fd, vm);
-	in.insn = one_in(t, 8) ? v32(t) : 1 + below(t, 3);
 	in.vcpu = one_in(t, 8) ? v32(t) : below(t, 64);
-	in.level = one_in(t, 8) ? v32(t) : (one_in(t, 2) ? 0 : below(t, 4));
 	in.gpa = fz_gpa(t, vm);
 	in.rcx = one_in(t, 8) ? v64(t) : below(t, 2);
-	in.rdx = one_in(t, 4) ? v64(t) : (one_in(t, 2) ? below(t, 2) :
-		 (below(t, 4) | below(t, 16) << 8 | below(t, 2) << 16));
+	if (tdx) {
+		/* TDG.MEM.PAGE.ACCEPT: the level in RCX, no RDX, level 0. */
+		in.insn = one_in(t, 8) ? 1 + below(t, 2) : CCMEM_INSN_TDG_ACCEPT;
+		in.level = one_in(t, 16) ? v32(t) : 0;
+		in.rdx = one_in(t, 16) ? v64(t) : 0;
+		if (in.rcx == TDX_LEVEL_2M && one_in(t, 2))
+			in.gpa &= ~(SZ_2M - 1);
+		if (t->gpaw == 48 && one_in(t, 16))	/* a shared GPA */
+			in.gpa |= TDX_SHARED_BIT(48);
+	} else {
+		in.insn = one_in(t, 16) ? CCMEM_INSN_TDG_ACCEPT : 1 + below(t, 2);
+		in.level = one_in(t, 8) ? v32(t) :
+			   (one_in(t, 2) ? 0 : below(t, 4));
+		in.rdx = one_in(t, 4) ? v64(t) : (one_in(t, 2) ? below(t, 2) :
+			 (below(t, 4) | below(t, 16) << 8 | below(t, 2) << 16));
+	}
+	if (one_in(t, 16))
+		in.insn = v32(t);
 	in.result = one_in(t, 8) ? rnd(t) : 0;	/* outputs */
 	switch (below(t, 40)) {
 	case 0:
@@ -1545,7 +1769,29 @@ static void fz_insn(struct fz_thread *t, struct fz_vm *vm, int fd,
 		SPOILA(t, &c, in.reserved, 4);
 		break;
 	}
+	/*
+	 * An instruction of the other platform, or none: -EINVAL (or the
+	 * full fault queue's -EAGAIN, which is checked first).
+	 */
+	if (!c.spoiled && (in.insn < CCMEM_INSN_PVALIDATE ||
+			   in.insn > CCMEM_INSN_TDG_ACCEPT)) {
+		c.spoiled = "in.insn (unknown)";
+	} else if (!c.spoiled &&
+		   tdx != (in.insn == CCMEM_INSN_TDG_ACCEPT)) {
+		c.spoiled = "in.insn (an instruction of the other platform)";
+		c.want[0] = EINVAL;
+		c.want[1] = EAGAIN;
+	} else if (!c.spoiled && (tdx ? in.level : in.level > 3)) {
+		c.spoiled = tdx ? "in.level (a TD's is 0)" :
+			    "in.level (a VMPL above 3)";
+	} else if (!c.spoiled && (tdx ? in.rdx :
+			   in.insn == CCMEM_INSN_PVALIDATE && in.rdx > 1)) {
+		c.spoiled = tdx ? "in.rdx (TDG.MEM.PAGE.ACCEPT takes none)" :
+			    "in.rdx (PVALIDATE: 0 or 1)";
+	}
 	fz_call_struct(t, &c, &in, sizeof(in), fz_pick_mode(t));
+	if (tdx && c.ret == 0 && c.rw)
+		fz_accept_out(t, &c, &in, c.rw);
 }
 
 static void fz_access(struct fz_thread *t, struct fz_vm *vm, int fd,
@@ -1572,7 +1818,14 @@ static void fz_access(struct fz_thread *t, struct fz_vm *vm, int fd,
 	if (!(a.flags & CCMEM_ACCESS_F_CHECK) || one_in(t, 8))
 		a.buf = fz_inner(t, a.len, out, &c.inner_bad);
 	a.vcpu = one_in(t, 8) ? v32(t) : below(t, 64);
-	a.level = one_in(t, 8) ? v32(t) : (one_in(t, 2) ? 0 : below(t, 4));
+	if (t->type == CCMEM_VM_TDX)
+		a.level = one_in(t, 16) ? v32(t) : 0;
+	else
+		a.level = one_in(t, 8) ? v32(t) :
+			  (one_in(t, 2) ? 0 : below(t, 4));
+	/* A TD's shared accesses may name the shared GPA. */
+	if (t->gpaw == 48 && one_in(t, 8))
+		a.gpa |= TDX_SHARED_BIT(48);
 	switch (below(t, 40)) {
 	case 0:
 		a.flags |= 1U << (7 + below(t, 25));
@@ -1582,6 +1835,15 @@ static void fz_access(struct fz_thread *t, struct fz_vm *vm, int fd,
 		SPOILA(t, &c, a.reserved, 4);
 		break;
 	}
+	/* The level: SNP's VMPL (0-3), else 0. */
+	if (!c.spoiled && (t->type == CCMEM_VM_TDX ? a.level : a.level > 3))
+		c.spoiled = "a.level (not one of this VM's levels)";
+	/* The host only writes (no EXEC, SHARED or USER), at level 0. */
+	if (!c.spoiled && (a.flags & CCMEM_ACCESS_F_HOST) &&
+	    (!(a.flags & CCMEM_ACCESS_F_WRITE) || a.level ||
+	     (a.flags & (CCMEM_ACCESS_F_EXEC | CCMEM_ACCESS_F_SHARED |
+			 CCMEM_ACCESS_F_USER))))
+		c.spoiled = "a.flags (a host access that is not a plain write)";
 	fz_call_struct(t, &c, &a, sizeof(a), fz_pick_mode(t));
 }
 
@@ -1593,6 +1855,10 @@ static void fz_lookup(struct fz_thread *t, struct fz_vm *vm, int fd,
 
 	fz_call_init(&c, I_LOOKUP, FD_VM, fd, vm);
 	l.gpa = fz_gpa(t, vm);
+	/* Above a TD's shared bit: in no region. */
+	if (t->limit < CCMEM_MAX_GPA && one_in(t, 8))
+		l.gpa = t->limit + below(t, (CCMEM_MAX_GPA - t->limit) >> 12) *
+				   4096;
 	l.state = one_in(t, 4) ? rnd(t) : 0;	/* outputs */
 	switch (below(t, 40)) {
 	case 0:
@@ -1602,30 +1868,141 @@ static void fz_lookup(struct fz_thread *t, struct fz_vm *vm, int fd,
 		SPOILA(t, &c, l.reserved, 2);
 		break;
 	}
+	if (!c.spoiled && l.gpa >= t->limit) {
+		c.spoiled = "l.gpa (in no region: beyond the VM's guest memory)";
+		c.want[0] = EINVAL;
+	}
 	fz_call_struct(t, &c, &l, sizeof(l), fz_pick_mode(t));
+}
+
+/* Does the VMM retry SEAMCALL status class @code (bits 63:32)? */
+static bool fz_tdx_transient(__u32 code)
+{
+	return (__u64)code << 32 == TDX_OPERAND_BUSY ||
+	       (__u64)code << 32 == TDX_PREVIOUS_TLB_EPOCH_BUSY;
+}
+
+/* Does @in arm BUSY or BLOCK at a page (count 0 clears, or does nothing)? */
+static bool fz_inject_page(const struct ccmem_emu_inject *in)
+{
+	return (in->op == CCMEM_INJECT_BUSY || in->op == CCMEM_INJECT_BLOCK) &&
+	       in->count;
+}
+
+/* Is @op a control of the TDX model only (SNP: -EOPNOTSUPP)? */
+static bool fz_inject_tdx_only(__u32 op)
+{
+	return op == CCMEM_INJECT_BUSY || op == CCMEM_INJECT_BLOCK ||
+	       op == CCMEM_INJECT_ACCEPT_CHUNK;
+}
+
+/*
+ * The page of a BUSY or BLOCK control: mostly one of the VM's, often the
+ * guest's RAM (private, and populated once it booted), or the page of the
+ * last such control again.
+ */
+static __u64 fz_inject_gpa(struct fz_thread *t, struct fz_vm *vm)
+{
+	__u64 gpa = 0;
+
+	/* Above a TD's shared bit no private page can ever be. */
+	if (t->limit < CCMEM_MAX_GPA && one_in(t, 8))
+		return t->limit + below(t, (CCMEM_MAX_GPA - t->limit) >> 12) *
+				  4096;
+	pthread_mutex_lock(&vm->mu);
+	if (vm->gen == t->gen) {
+		if (vm->inj_gpa && one_in(t, 4))
+			gpa = vm->inj_gpa;
+		else if (vm->ram_size && one_in(t, 2))
+			gpa = vm->ram_gpa + below(t, vm->ram_size >> 12) * 4096;
+	}
+	pthread_mutex_unlock(&vm->mu);
+	gpa = gpa ?: fz_gpa(t, vm);
+	pthread_mutex_lock(&vm->mu);
+	if (vm->gen == t->gen)
+		vm->inj_gpa = gpa;
+	pthread_mutex_unlock(&vm->mu);
+	return gpa;
+}
+
+/*
+ * The errno (negative) the controls of @in must fail with, or 0 (@tdx: on
+ * a TD whose guest memory ends at @limit); the reason in *@why.
+ */
+static int fz_inject_errno(const struct ccmem_emu_inject *in, bool tdx,
+			   __u64 limit, const char **why)
+{
+	bool page = in->op == CCMEM_INJECT_BUSY || in->op == CCMEM_INJECT_BLOCK;
+
+	*why = NULL;
+	if (in->flags || in->reserved)
+		return -EINVAL;	/* spoiled already */
+	if (in->gpa && !page) {
+		*why = "in.gpa (only BUSY and BLOCK name a page)";
+		return -EINVAL;
+	}
+	if ((in->gpa & 0xfff) || in->gpa >= CCMEM_MAX_GPA) {
+		*why = "in.gpa (misaligned, or beyond CCMEM_MAX_GPA)";
+		return -EINVAL;
+	}
+	if (!in->op || in->op > CCMEM_INJECT_CONVERT_LIE) {
+		*why = "in.op (unknown)";
+		return -EINVAL;
+	}
+	if (!tdx && fz_inject_tdx_only(in->op)) {
+		*why = "in.op (a control SNP does not have)";
+		return -EOPNOTSUPP;
+	}
+	if (in->count && !in->code &&
+	    (in->op == CCMEM_INJECT_ASSIGN || in->op == CCMEM_INJECT_SPLIT ||
+	     in->op == CCMEM_INJECT_CONVERT_BACKWARD ||
+	     in->op == CCMEM_INJECT_CONVERT_OUTSIDE)) {
+		*why = "in.code (0, with a count)";
+		return -EINVAL;
+	}
+	if (tdx && in->count && !(in->code & 0x80000000) &&
+	    (in->op == CCMEM_INJECT_ASSIGN || in->op == CCMEM_INJECT_SPLIT)) {
+		*why = "in.code (a TDX status that reports success)";
+		return -EINVAL;
+	}
+	if (tdx && in->gpa >= limit && fz_inject_page(in)) {
+		*why = "in.gpa (above the shared bit: no private page)";
+		return -ENOENT;
+	}
+	return 0;
 }
 
 static void fz_inject(struct fz_thread *t, struct fz_vm *vm, int fd,
 		      __u64 gen)
 {
-	static const __u32 codes[] = { 0, 1, 2, 3, 4, 5, 6, 7, 16 };
+	static const __u32 codes[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 16,
+		TDX_OPERAND_BUSY >> 32, TDX_PREVIOUS_TLB_EPOCH_BUSY >> 32,
+		TDX_EPT_ENTRY_STATE_INCORRECT >> 32, TDX_OPERAND_INVALID >> 32,
+	};
+	bool tdx = t->type == CCMEM_VM_TDX, fails;
 	struct ccmem_emu_inject in = {};
 	struct fz_call c;
-	bool fails;
+	const char *why;
+	int want, n;
 
 	fz_call_init(&c, I_INJECT, FD_VM, fd, vm);
-	in.op = one_in(t, 8) ? v32(t) : below(t, 10);
-	if (in.op == CCMEM_INJECT_BUSY || in.op == CCMEM_INJECT_BLOCK ||
-	    one_in(t, 16))
+	in.op = one_in(t, 8) ? v32(t) : below(t, CCMEM_INJECT_CONVERT_LIE + 2);
+	if (in.op == CCMEM_INJECT_BUSY || in.op == CCMEM_INJECT_BLOCK)
+		in.gpa = fz_inject_gpa(t, vm);
+	else if (one_in(t, 16))
 		in.gpa = fz_gpa(t, vm);
 	in.code = one_in(t, 4) ? v32(t) : codes[below(t, ARRAY_SIZE(codes))];
 	in.count = one_in(t, 4) ? v32(t) : below(t, 10);
 	/*
-	 * ASSIGN and SPLIT failures leak pages for good: armed only while
-	 * the run's leaks stay small.
+	 * ASSIGN and SPLIT failures leak pages for good, and so does an
+	 * entry held busy for more calls than the host retries: armed only
+	 * while the run's leaks stay small.
 	 */
-	fails = (in.op == CCMEM_INJECT_ASSIGN || in.op == CCMEM_INJECT_SPLIT) &&
-		in.count && in.code;
+	fails = in.count &&
+		(((in.op == CCMEM_INJECT_ASSIGN || in.op == CCMEM_INJECT_SPLIT) &&
+		  in.code && !(tdx && fz_tdx_transient(in.code) && in.count < 8)) ||
+		 (tdx && in.op == CCMEM_INJECT_BUSY && in.count >= 8));
 	if (fails && !one_in(t, 4))	/* a dead VM covers little: rarely */
 		in.count = 0;
 	else if (fails && (fz_skip("inject") ||
@@ -1641,6 +2018,22 @@ static void fz_inject(struct fz_thread *t, struct fz_vm *vm, int fd,
 		SPOIL64(t, &c, in.reserved);
 		break;
 	}
+	want = -fz_inject_errno(&in, tdx, t->limit, &why);
+	if (want && !c.spoiled) {
+		c.spoiled = why;
+		c.want[0] = want;
+	}
+	/*
+	 * -EOPNOTSUPP is SNP's for the TDX controls; -ENOENT is for a TD's
+	 * BUSY or BLOCK, and -EBUSY for its BLOCK (the entry is locked).
+	 */
+	n = 0;
+	if (tdx || !fz_inject_tdx_only(in.op))
+		c.deny[n++] = EOPNOTSUPP;
+	if (!tdx || !fz_inject_page(&in))
+		c.deny[n++] = ENOENT;
+	if (!tdx || !fz_inject_page(&in) || in.op != CCMEM_INJECT_BLOCK)
+		c.deny[n++] = EBUSY;
 	fz_call_struct(t, &c, &in, sizeof(in), fz_pick_mode(t));
 }
 
@@ -1670,6 +2063,13 @@ static void fz_guest_config(struct fz_thread *t, struct fz_vm *vm,
 		g->eager_bytes = v64(t);
 	g->comm_gpa = one_in(t, 8) ? fz_gpa(t, vm) : CCMEM_GUEST_COMM_GPA;
 	g->flags = below(t, 4);
+	/* A TD may have no pages for the host, and has no MSR protocol. */
+	if (t->type == CCMEM_VM_TDX) {
+		if (one_in(t, 3))
+			g->comm_gpa = 0;
+		if (!one_in(t, 8))
+			g->flags &= ~CCMEM_GUEST_F_CONVERT_MSR;
+	}
 }
 
 static void fz_guest_init(struct fz_thread *t, struct fz_vm *vm, int fd,
@@ -1692,6 +2092,9 @@ static void fz_guest_init(struct fz_thread *t, struct fz_vm *vm, int fd,
 		SPOILA(t, &c, g.reserved, 4);
 		break;
 	}
+	if (!c.spoiled && t->type != CCMEM_VM_SNP &&
+	    (g.flags & CCMEM_GUEST_F_CONVERT_MSR))
+		c.spoiled = "g.flags (CONVERT_MSR, an SNP protocol, on a TD)";
 	fz_call_struct(t, &c, &g, sizeof(g), fz_pick_mode(t));
 	if (c.ret == 0) {
 		pthread_mutex_lock(&vm->mu);
@@ -1740,11 +2143,14 @@ static void fz_check_ext(struct fz_thread *t, enum fz_fdkind on, int fd,
 		break;
 	case CCMEM_CAP_VM_TYPES:
 	case CCMEM_CAP_EMU:
+		/* The VM's own type; the device's come and go with modules. */
 		if (on == FD_VM)
-			want = 1 << CCMEM_VM_SNP;
+			want = 1 << t->type;
+		else if (c.ret & ~(1L << CCMEM_VM_SNP | 1L << CCMEM_VM_TDX))
+			want = c.ret & (1L << CCMEM_VM_SNP | 1L << CCMEM_VM_TDX);
 		break;
 	case CCMEM_CAP_HW_VM_TYPES:
-		want = 0;	/* no SNP hardware under TCG */
+		want = 0;	/* no SNP or TDX hardware under TCG */
 		break;
 	case CCMEM_CAP_EMU_GUEST:
 		break;		/* 0 or 1, as the module comes and goes */
@@ -1768,6 +2174,70 @@ static void fz_check_vm(struct fz_thread *t, struct fz_vm *vm, int fd,
 	fz_check_ext(t, FD_VM, fd, vm);
 }
 
+/*
+ * CCMEM_VM_ENABLE_CAP: the conversion exits on (mostly) or off, with the
+ * other fields now and then spoiled.
+ */
+static void fz_enable_cap(struct fz_thread *t, struct fz_vm *vm, int fd,
+			  __u64 gen)
+{
+	struct ccmem_enable_cap e = { .cap = CCMEM_CAP_CONVERT_EXITS };
+	struct fz_call c;
+
+	fz_call_init(&c, I_ENCAP, FD_VM, fd, vm);
+	e.args[0] = !one_in(t, 4);
+	switch (below(t, 12)) {
+	case 0:
+		e.cap = one_in(t, 2) ? below(t, 16) : v32(t);
+		if (e.cap != CCMEM_CAP_CONVERT_EXITS)
+			c.spoiled = "e.cap (not one to enable)";
+		break;
+	case 1:
+		e.args[0] = v64(t);
+		if (e.args[0] > 1)
+			c.spoiled = "e.args[0] (neither 0 nor 1)";
+		break;
+	case 2:
+		fz_spoil_one(t, &c, e.args + 1, 3, "e.args[1..3]");
+		break;
+	case 3:
+		SPOIL32(t, &c, e.flags);
+		break;
+	case 4:
+		SPOILA(t, &c, e.reserved, 2);
+		break;
+	}
+	/* Before the call: the exits may come from now on. */
+	if (e.args[0])
+		fz_vm_flag(vm, gen, &vm->exits_maybe);
+	fz_call_struct(t, &c, &e, sizeof(e), fz_pick_mode(t));
+	if (c.ret == 0)
+		INC(fz.enables, 1);
+}
+
+/*
+ * CCMEM_VM_FINALIZE: always succeeds on a live VM, twice too. Rarely (a
+ * quarter of its weight): a finalized VM takes no launch pages any more.
+ */
+static void fz_finalize(struct fz_thread *t, struct fz_vm *vm, int fd,
+			__u64 gen)
+{
+	struct fz_call c;
+
+	if (!one_in(t, 4)) {
+		fz_launch(t, vm, fd, gen);
+		return;
+	}
+	fz_call_init(&c, I_FINAL, FD_VM, fd, vm);
+	c.arg = one_in(t, 4) ? v64(t) : 0;	/* _IO: not read */
+	fz_vm_flag(vm, gen, &vm->fin_maybe);
+	fz_call(t, &c);
+	if (c.ret == 0) {
+		fz_vm_flag(vm, gen, &vm->finalized);
+		INC(fz.finalizes, 1);
+	}
+}
+
 typedef void fz_gen_fn(struct fz_thread *t, struct fz_vm *vm, int fd,
 		       __u64 gen);
 
@@ -1784,6 +2254,7 @@ static const struct {
 	{ fz_del_region, 5, true },
 	{ fz_attr, 15, true },
 	{ fz_populate, 8, true },
+	{ fz_launch, 3, true },
 	{ fz_pin_one, 6, true },
 	{ fz_unpin_one, 6, true },
 	{ fz_read_faults, 5, true },
@@ -1792,9 +2263,11 @@ static const struct {
 	{ fz_insn, 12, true },
 	{ fz_access, 12, true },
 	{ fz_lookup, 4, true },
-	{ fz_inject, 2, false },
+	{ fz_inject, 3, false },
 	{ fz_guest_init, 2, false },
 	{ fz_check_vm, 3, false },
+	{ fz_enable_cap, 2, true },
+	{ fz_finalize, 1, true },
 };
 
 /* One VM fd ioctl, picked by weight (@notrace: only those fit for it). */
@@ -1879,14 +2352,84 @@ static __u64 fz_vmgexit(struct fz_thread *t, struct fz_vm *vm, size_t off)
 	return (uintptr_t)x;
 }
 
-/* One step of a guest program: mostly plausible for @vm's guest. */
+/*
+ * A raw TDG.VP.VMCALL in @t's scratch at @off; returns its address.
+ * Mostly MapGPA over and around the guest's RAM (to shared with the
+ * shared bit, else to private), with bad sizes, alignments and widths;
+ * now and then another sub-function, a vendor-specific call or (rarely:
+ * it ends the vCPU) ReportFatalError. *@spoiled names a reserved field set.
+ */
+static __u64 fz_tdvmcall(struct fz_thread *t, struct fz_vm *vm, size_t off,
+			 const char **spoiled)
+{
+	struct ccmem_emu_tdvmcall *x = (void *)(t->scratch + off);
+	__u64 ram = vm->ram_size ? vm->ram_size : SZ_2M;
+	__u64 sbit = TDX_SHARED_BIT(vm->gpaw ?: 52);
+
+	memset(x, 0, sizeof(*x));
+	x->r10 = one_in(t, 32) ? v64(t) : TDVMCALL_STANDARD;
+	x->r11 = TDVMCALL_MAP_GPA;
+	x->r12 = vm->ram_gpa + below(t, ram / 4096) * 4096;
+	x->r13 = 4096 * fz_pages(t, (vm->ram_gpa + ram - x->r12) / 4096);
+	switch (below(t, 16)) {
+	case 0:
+		x->r11 = one_in(t, 64) ? TDVMCALL_REPORT_FATAL_ERROR :
+			 one_in(t, 2) ? 0x10000 + below(t, 8) : v64(t);
+		x->r12 = v64(t);
+		break;
+	case 1:		/* anywhere: the VMM decides about MMIO too */
+		x->r12 = fz_gpa(t, vm);
+		x->r13 = v64(t);
+		break;
+	case 2:		/* the guest's whole RAM */
+		x->r12 = vm->ram_gpa;
+		x->r13 = ram;
+		break;
+	case 3:		/* across the shared bit, or beyond the width */
+		x->r12 = one_in(t, 2) ? sbit - 4096 * (1 + below(t, 4)) :
+			 sbit << 1;
+		break;
+	case 4:		/* misaligned */
+		x->r12 += one_in(t, 2) ? 1 + below(t, 4095) : 0;
+		x->r13 += 1 + below(t, 4095);
+		break;
+	}
+	if (one_in(t, 2))
+		x->r12 |= sbit;		/* to shared */
+	if (one_in(t, 8)) {
+		x->r14 = v64(t);
+		x->r15 = v64(t);
+	}
+	if (one_in(t, 32)) {
+		x->reserved[below(t, 2)] = v_nonzero(t);
+		*spoiled = "tdvmcall.reserved[]";
+	}
+	INC(fz.tdvmcalls, 1);
+	return (uintptr_t)x;
+}
+
+/* Does step @op take a pointer to a request structure in its @arg? */
+static bool fz_step_ptr(__u32 op)
+{
+	return op == CCMEM_GOP_PSC_RAW || op == CCMEM_GOP_VMGEXIT ||
+	       op == CCMEM_GOP_TDVMCALL;
+}
+
+/*
+ * One step of a guest program: mostly plausible for @vm's guest, now and
+ * then a raw step of the other platform (refused as the step runs).
+ */
 static void fz_step(struct fz_thread *t, struct fz_vm *vm,
-		    struct ccmem_guest_insn *in, size_t *argoff, bool *bad)
+		    struct ccmem_guest_insn *in, size_t *argoff, bool *bad,
+		    const char **spoiled)
 {
 	__u64 ram = vm->ram_size ? vm->ram_size : SZ_2M, a, n;
+	bool tdx = vm->type == CCMEM_VM_TDX;
 
 	memset(in, 0, sizeof(*in));
 	in->op = 1 + below(t, 11);
+	if (tdx ? in->op >= CCMEM_GOP_PSC_RAW && !one_in(t, 8) : one_in(t, 32))
+		in->op = CCMEM_GOP_TDVMCALL;
 	a = vm->ram_gpa + (below(t, ram / 4096) * 4096);
 	n = 4096 * fz_pages(t, (vm->ram_gpa + ram - a) / 4096);
 	switch (in->op) {
@@ -1937,21 +2480,30 @@ static void fz_step(struct fz_thread *t, struct fz_vm *vm,
 			*bad = true;
 		}
 		break;
+	case CCMEM_GOP_TDVMCALL:
+		if (*argoff + sizeof(struct ccmem_emu_tdvmcall) <= FZ_SCRATCH) {
+			in->arg = fz_tdvmcall(t, vm, *argoff, spoiled);
+			*argoff += sizeof(struct ccmem_emu_tdvmcall);
+		} else {
+			*bad = true;
+		}
+		break;
 	}
-	if ((in->op == CCMEM_GOP_PSC_RAW || in->op == CCMEM_GOP_VMGEXIT) &&
-	    one_in(t, 16)) {
+	if (fz_step_ptr(in->op) && one_in(t, 16)) {
 		*bad = true;
 		in->arg = fz_bad_ptr(t, P_NULL + below(t, P_STRADDLE - P_NULL));
+		*spoiled = NULL;
 	}
 	if (one_in(t, 12)) {	/* a random step */
-		in->op = one_in(t, 2) ? v32(t) : below(t, 13);
+		in->op = one_in(t, 2) ? v32(t) : below(t, 14);
 		in->flags = one_in(t, 2) ? v32(t) : below(t, 2);
 		in->gpa = v64(t);
 		in->size = v64(t);
 		if (!one_in(t, 4))
 			in->arg = v64(t);
-		if (in->op == CCMEM_GOP_PSC_RAW || in->op == CCMEM_GOP_VMGEXIT)
+		if (fz_step_ptr(in->op))
 			*bad = true;
+		*spoiled = NULL;
 	}
 }
 
@@ -1960,17 +2512,30 @@ static void fz_set_program(struct fz_thread *t, struct fz_vm *vm, int fd)
 	struct ccmem_guest_insn *steps = (void *)t->scratch;
 	struct ccmem_emu_program p = {};
 	size_t argoff = CCMEM_EMU_MAX_PROGRAM * sizeof(*steps);
+	const char *spoiled = NULL, *why = NULL;
+	__u32 i, nr, spoiled_at = 0;
 	struct fz_call c;
-	__u32 i, nr;
+	bool boot;
 
 	fz_call_init(&c, I_PROG, FD_VCPU, fd, vm);
 	nr = 1 + below(t, one_in(t, 4) ? 64 : 8);
 	if (one_in(t, 16))
 		nr = one_in(t, 2) ? CCMEM_EMU_MAX_PROGRAM : 1;
-	for (i = 0; i < nr; i++)
-		fz_step(t, vm, &steps[i], &argoff, &c.inner_bad);
-	if (!one_in(t, 3))	/* programs mostly start at boot */
-		steps[0] = (struct ccmem_guest_insn){ .op = CCMEM_GOP_BOOT };
+	boot = !one_in(t, 3);	/* programs mostly start at boot */
+	for (i = 0; i < nr; i++) {
+		if (!i && boot) {
+			steps[0] = (struct ccmem_guest_insn){
+				.op = CCMEM_GOP_BOOT,
+			};
+			continue;
+		}
+		fz_step(t, vm, &steps[i], &argoff, &c.inner_bad, &why);
+		if (why && !spoiled) {
+			spoiled = why;
+			spoiled_at = i;
+		}
+		why = NULL;
+	}
 	p.nr = nr;
 	p.insns = (uintptr_t)steps;
 	switch (below(t, 40)) {
@@ -1990,6 +2555,10 @@ static void fz_set_program(struct fz_thread *t, struct fz_vm *vm, int fd)
 		SPOILA(t, &c, p.reserved, 2);
 		break;
 	}
+	/* A step with a reserved field set, if the program still has it. */
+	if (spoiled && !c.spoiled && p.nr > spoiled_at &&
+	    p.insns == (uintptr_t)steps)
+		c.spoiled = spoiled;
 	fz_call_struct(t, &c, &p, sizeof(p), fz_pick_mode(t));
 }
 
@@ -2020,36 +2589,80 @@ static __s64 fz_serve(struct fz_thread *t, struct fz_vm *vm, int vmfd,
 	return 0;
 }
 
-/* Is @run a well-formed exit? */
-static bool fz_exit_known(const struct ccmem_run *run)
+/*
+ * What is wrong with exit @run of a VM of @type whose guest memory ends at
+ * @limit (its documented form, ccmem.h and ccmem_emu.h); NULL if nothing.
+ */
+static const char *fz_exit_bad(const struct ccmem_run *run, __u32 type,
+			       __u64 limit)
 {
+	const struct ccmem_exit_convert *cv = &run->convert;
+	const struct ccmem_fault *mf = &run->memory_fault;
+	const struct ccmem_emu_exit_step *st = (const void *)run->exit;
+
 	switch (run->exit_reason) {
 	case CCMEM_EXIT_CONVERT:
+		if ((cv->gpa | cv->size) & 0xfff || !cv->size)
+			return "a conversion range not in whole pages";
+		if (cv->flags & ~CCMEM_CONVERT_F_PRIVATE || cv->reserved0)
+			return "conversion flags or reserved0";
+		/* A TD names a range below its shared bit (bit cleared). */
+		if (type == CCMEM_VM_TDX &&
+		    (cv->gpa >= limit || cv->size > limit - cv->gpa))
+			return "a conversion range beyond the TD's shared bit";
+		return NULL;
 	case CCMEM_EXIT_MEMORY_FAULT:
+		if (mf->seq || mf->gpa & 0xfff ||
+		    (mf->size != 4096 && mf->size != SZ_2M))
+			return "a memory fault's seq, gpa or size";
+		if (mf->reason < CCMEM_FAULT_PLATFORM ||
+		    mf->reason > CCMEM_FAULT_HOST_ACCESS ||
+		    mf->flags & ~(CCMEM_FAULT_F_WRITE | CCMEM_FAULT_F_EXEC |
+				  CCMEM_FAULT_F_PRIVATE) ||
+		    mf->reserved[0] || mf->reserved[1] || mf->reserved[2])
+			return "a memory fault's reason, flags or reserved";
+		return NULL;
 	case CCMEM_EXIT_SECURITY:
+		if (run->security.reason < CCMEM_SEC_DOUBLE_ACCEPT ||
+		    run->security.reason > CCMEM_SEC_SHARED_ACCESS ||
+		    run->security.reserved0)
+			return "a security exit's reason or reserved0";
+		return NULL;
 	case CCMEM_EXIT_TERMINATED:
+		if (run->terminated.flags & ~CCMEM_TERM_F_GUEST ||
+		    run->terminated.reserved)
+			return "a termination's flags or reserved";
+		return NULL;
+	case CCMEM_EXIT_EMU_STEP_ERROR:
+		if (st->error != EINVAL && st->error != ENOMEM &&
+		    st->error != ERANGE)
+			return "a step error's errno";
+		return NULL;
 	case CCMEM_EXIT_EMU_DONE:
 	case CCMEM_EXIT_EMU_CHECK:
-	case CCMEM_EXIT_EMU_STEP_ERROR:
-		return true;
+		return NULL;
 	}
-	return false;
+	return "an unknown exit reason";
 }
 
 /*
  * Run a vCPU a few times, serving its exits (and giving it programs), as a
  * VMM does; a run that takes long is interrupted by the watchdog's signal.
+ * The first run finalizes the VM.
  */
 static void fz_run(struct fz_thread *t, struct fz_vm *vm, struct fz_vcpu *vc,
 		   int vmfd, int fd)
 {
 	int i, mode, runs = 1 + below(t, 4);
 	struct ccmem_run run = {}, exit;
+	const char *bad;
 	__s64 answer = 0;
 	struct fz_call c;
+	char key[96];
 
 	for (i = 0; i < runs; i++) {
 		fz_call_init(&c, I_RUN, FD_VCPU, fd, vm);
+		c.vmfd = vmfd;
 		memset(&run, 0, sizeof(run));
 		run.convert.ret = answer;
 		switch (below(t, 60)) {
@@ -2067,11 +2680,15 @@ static void fz_run(struct fz_thread *t, struct fz_vm *vm, struct fz_vcpu *vc,
 			break;
 		}
 		mode = one_in(t, 30) ? fz_pick_mode(t) : P_GOOD;
+		fz_vm_flag(vm, t->gen, &vm->fin_maybe);
 		ST(t->run_since, now_ns());
 		ST(t->in_run, 1);
 		fz_call_struct(t, &c, &run, sizeof(run), mode);
 		ST(t->in_run, 0);
 		INC(fz.runs, 1);
+		/* A run finalizes the VM, even with no program to run. */
+		if (c.ret == 0 || c.err == ENOEXEC)
+			fz_vm_flag(vm, t->gen, &vm->finalized);
 		if (c.ret < 0) {
 			if (c.err == ESHUTDOWN)
 				ST(vc->dead, true);
@@ -2086,9 +2703,23 @@ static void fz_run(struct fz_thread *t, struct fz_vm *vm, struct fz_vcpu *vc,
 		/* The page is reused by the next call: keep the exit. */
 		memcpy(&exit, c.rw, sizeof(exit));
 		INC(fz.exits, 1);
-		if (!fz_exit_known(&exit))
-			fz_finding("CCMEM_VCPU_RUN: unknown exit",
-				   "exit_reason 0x%x", exit.exit_reason);
+		bad = fz_exit_bad(&exit, t->type, t->limit);
+		if (bad) {
+			snprintf(key, sizeof(key), "CCMEM_VCPU_RUN: %s", bad);
+			fz_finding(key, "%s VM, exit_reason 0x%x: %llx %llx %llx %llx %llx",
+				   t->type == CCMEM_VM_TDX ? "TDX" : "SNP",
+				   exit.exit_reason, exit.exit[0], exit.exit[1],
+				   exit.exit[2], exit.exit[3], exit.exit[4]);
+		}
+		if (exit.exit_reason == CCMEM_EXIT_CONVERT) {
+			INC(fz.converts, 1);
+			if (!fz_vm_test(vm, t->gen, &vm->exits_maybe))
+				fz_finding("CCMEM_VCPU_RUN: a conversion exit, not enabled",
+					   "%s VM: gpa 0x%llx size 0x%llx flags %u",
+					   t->type == CCMEM_VM_TDX ? "TDX" : "SNP",
+					   exit.convert.gpa, exit.convert.size,
+					   exit.convert.flags);
+		}
 		if (exit.exit_reason == CCMEM_EXIT_TERMINATED) {
 			ST(vc->dead, true);
 			pthread_mutex_lock(&vm->mu);
@@ -2152,19 +2783,43 @@ static void fz_vm_quiesce(struct fz_vm *vm)
 	pthread_mutex_unlock(&vm->mu);
 }
 
+/* An SNP or a TDX VM, as CCMEM_FUZZ_SKIP allows: half of each. */
+static bool fz_pick_tdx(struct fz_thread *t)
+{
+	if (fz_skip("tdx") || !fz.tdx_module)
+		return false;
+	return fz_skip("snp") || one_in(t, 2);
+}
+
+/* The valid TDX arguments of CCMEM_CREATE_VM, at random. */
+static void fz_tdx_args(struct fz_thread *t, struct ccmem_vm_create *cr)
+{
+	static const __u32 widths[] = { 0, 48, 52 };
+
+	cr->attributes = one_in(t, 2) ? CCMEM_TDX_ATTR_NO_PENDING_VE : 0;
+	cr->gpa_width = widths[below(t, ARRAY_SIZE(widths))];
+}
+
 /* Open slot @vm (write-locked): a plain VM, or one with an emulated guest. */
 static void fz_vm_open(struct fz_thread *t, struct fz_vm *vm)
 {
 	static const __u32 qlens[] = { 0, 1, 2, 16, 256, 65536 };
+	struct ccmem_enable_cap ecap = {
+		.cap = CCMEM_CAP_CONVERT_EXITS, .args = { 1 },
+	};
 	struct ccmem_vm_create cr = { .type = CCMEM_VM_SNP };
 	struct ccmem_emu_guest_config g = {};
 	struct ccmem_region r;
 	struct fz_call c;
 	int dev = fz.dev[0], i, n;
-	bool guest = one_in(t, 2);
+	bool guest = one_in(t, 2), tdx = fz_pick_tdx(t), comm;
 
 	fz_vm_newgen(vm);
-	t->gen = vm->gen;
+	fz_use_vm(t, vm);
+	if (tdx) {
+		cr.type = CCMEM_VM_TDX;
+		fz_tdx_args(t, &cr);
+	}
 	cr.backend = one_in(t, 2) ? CCMEM_BACKEND_EMU : CCMEM_BACKEND_AUTO;
 	cr.fault_queue_len = qlens[below(t, ARRAY_SIZE(qlens))];
 	fz_call_init(&c, I_CREATE_VM, FD_DEV, dev, NULL);
@@ -2172,26 +2827,44 @@ static void fz_vm_open(struct fz_thread *t, struct fz_vm *vm)
 	if (c.ret < 0)
 		return;
 	vm->fd = c.ret;
+	fz_vm_set_type(vm, cr.type, cr.gpa_width);
+	fz_use_vm(t, vm);
 	INC(fz.vms_opened, 1);
+	if (tdx)
+		INC(fz.vms_tdx, 1);
+	/* Most VMMs serve conversions: they ask for the exits. */
+	if (!one_in(t, 8)) {
+		fz_vm_flag(vm, vm->gen, &vm->exits_maybe);
+		fz_call_init(&c, I_ENCAP, FD_VM, vm->fd, vm);
+		fz_call_struct(t, &c, &ecap, sizeof(ecap), P_GOOD);
+	}
 	if (!guest) {
 		n = below(t, 4);
 		for (i = 0; i < n; i++)
 			fz_add_region(t, vm, vm->fd, vm->gen);
+		/* Launch pages, while the VM is new. */
+		for (i = below(t, 3); i > 0; i--)
+			fz_launch(t, vm, vm->fd, vm->gen);
 		return;
 	}
-	/* Guest RAM (private) and the 64 GHCB pages (shared). */
+	/* Guest RAM (private) and the 64 GHCB pages (shared; a TD's maybe). */
 	r = (struct ccmem_region){
 		.gpa = (8 + below(t, 56)) * (64ULL << 20),	/* above comm */
 		.size = (2 + below(t, 3)) * SZ_2M,
 		.flags = CCMEM_REGION_F_PRIVATE,
 		.shared_uaddr = (uintptr_t)vm->arena,
 	};
+	comm = !tdx || !one_in(t, 3);
 	g = ccmem_guest_config(below(t, 3), r.gpa, r.size);
 	g.unit_shift = one_in(t, 2) ? 0 : 12 + below(t, 10);
 	if (g.policy == CCMEM_ACCEPT_HYBRID)
 		g.eager_bytes = below(t, r.size / SZ_2M + 1) * SZ_2M;
 	g.flags = below(t, 4);
-	for (i = 0; i < 2; i++) {
+	if (tdx)
+		g.flags &= ~CCMEM_GUEST_F_CONVERT_MSR;
+	if (!comm)
+		g.comm_gpa = 0;
+	for (i = 0; i < 1 + comm; i++) {
 		fz_reserve(vm, vm->gen, r.size, false);
 		fz_call_init(&c, I_ADD, FD_VM, vm->fd, vm);
 		fz_call_struct(t, &c, &r, sizeof(r), P_GOOD);
@@ -2268,7 +2941,7 @@ static void fz_act_vm(struct fz_thread *t)
 		return;
 	}
 	gen = vm->gen;
-	t->gen = gen;
+	fz_use_vm(t, vm);
 	fd = fz_vm_fd(t, vm, &dup_ed);
 	if (dup_ed)	/* others may close the slot while we call */
 		pthread_rwlock_unlock(&vm->lock);
@@ -2295,7 +2968,7 @@ static void fz_act_vcpu(struct fz_thread *t)
 		return;
 	}
 	pthread_rwlock_rdlock(&vc->lock);
-	t->gen = vm->gen;
+	fz_use_vm(t, vm);
 	fd = vc->fd;
 	if (fd >= 0 && !fz_skip("dup") && one_in(t, 4)) {
 		fd = fcntl(vc->fd, F_DUPFD_CLOEXEC, 3);
@@ -2327,7 +3000,7 @@ static void fz_act_vcpu_life(struct fz_thread *t)
 		pthread_rwlock_unlock(&vm->lock);
 		return;
 	}
-	t->gen = vm->gen;
+	fz_use_vm(t, vm);
 	if (one_in(t, 2)) {
 		fz_call_init(&c, I_VCPU, FD_VM, vm->fd, vm);
 		c.arg = one_in(t, 8) ? v64(t) : below(t, CCMEM_MAX_VCPUS);
@@ -2395,13 +3068,13 @@ static void fz_act_dev(struct fz_thread *t)
 		break;
 	default:
 		fz_call_init(&c, I_CREATE_VM, FD_DEV, fz.dev[d], NULL);
-		/* SNP VMs; TDX ones only as a bad argument (not yet fuzzed). */
-		cr.type = one_in(t, 8) ? v32(t) : CCMEM_VM_SNP;
+		cr.type = one_in(t, 8) ? v32(t) :
+			  fz_pick_tdx(t) ? CCMEM_VM_TDX : CCMEM_VM_SNP;
 		if (cr.type == CCMEM_VM_TDX)
-			cr.type = CCMEM_VM_SNP;
+			fz_tdx_args(t, &cr);
 		cr.backend = one_in(t, 8) ? v32(t) : below(t, 3);
 		cr.fault_queue_len = one_in(t, 2) ? below(t, 300) : v32(t);
-		switch (below(t, 24)) {
+		switch (below(t, cr.type == CCMEM_VM_TDX ? 16 : 24)) {
 		case 0:
 			SPOIL32(t, &c, cr.flags);
 			break;
@@ -2417,17 +3090,33 @@ static void fz_act_dev(struct fz_thread *t)
 		case 4:
 			SPOIL32(t, &c, cr.reserved0);
 			break;
-		case 5:		/* an SNP VM takes no attributes */
-			SPOIL64(t, &c, cr.attributes);
+		case 5:		/* SNP: no attributes; TDX: one bit */
+			if (cr.type != CCMEM_VM_TDX) {
+				SPOIL64(t, &c, cr.attributes);
+				break;
+			}
+			cr.attributes = one_in(t, 2) ? 1ULL << below(t, 64) :
+					v64(t);
+			if (cr.attributes & ~CCMEM_TDX_ATTR_NO_PENDING_VE)
+				c.spoiled = "cr.attributes (unknown to ccmem)";
 			break;
-		case 6:		/* nor an address width */
-			SPOIL32(t, &c, cr.gpa_width);
+		case 6:		/* SNP: no address width; TDX: 0, 48, 52 */
+			if (cr.type != CCMEM_VM_TDX) {
+				SPOIL32(t, &c, cr.gpa_width);
+				break;
+			}
+			cr.gpa_width = v32(t);
+			if (cr.gpa_width && cr.gpa_width != 48 &&
+			    cr.gpa_width != 52)
+				c.spoiled = "cr.gpa_width (not 48 or 52)";
 			break;
 		}
 		fz_call_struct(t, &c, &cr, sizeof(cr), fz_pick_mode(t));
 		if (c.ret < 0)
 			break;
 		INC(fz.vms_opened, 1);
+		if (cr.type == CCMEM_VM_TDX)
+			INC(fz.vms_tdx, 1);
 		if (c.rw && (((struct ccmem_vm_create *)c.rw)->backend_used !=
 			     CCMEM_BACKEND_EMU ||
 			     !((struct ccmem_vm_create *)c.rw)->key_id))
@@ -2441,6 +3130,7 @@ static void fz_act_dev(struct fz_thread *t)
 			if (vm->fd < 0) {
 				fz_vm_newgen(vm);
 				vm->fd = c.ret;
+				fz_vm_set_type(vm, cr.type, cr.gpa_width);
 				c.ret = -1;
 			}
 			pthread_rwlock_unlock(&vm->lock);
@@ -2543,11 +3233,16 @@ static void fz_child_log(struct fz_child_log *l, int idx, bool inherited,
  * the child's mm is gone.
  */
 static void fz_child(struct fz_thread *t, const int *fds, const int *kinds,
-		     int nfds, int dev, bool run_it)
+		     int nfds, int dev, bool run_it, bool tdx)
 {
 	struct fz_child_log *l = t->clog;
-	struct ccmem_vm_create cr = { .type = CCMEM_VM_SNP,
-				      .backend = CCMEM_BACKEND_EMU };
+	struct ccmem_vm_create cr = {
+		.type = tdx ? CCMEM_VM_TDX : CCMEM_VM_SNP,
+		.backend = CCMEM_BACKEND_EMU,
+	};
+	struct ccmem_enable_cap ecap = {
+		.cap = CCMEM_CAP_CONVERT_EXITS, .args = { 1 },
+	};
 	struct ccmem_region ram = {
 		.gpa = 1ULL << 30, .size = 4ULL << 20,
 		.shared_uaddr = (uintptr_t)t->child_arena,
@@ -2576,6 +3271,10 @@ static void fz_child(struct fz_thread *t, const int *fds, const int *kinds,
 				     ioctl(fds[i], CCMEM_CHECK_EXTENSION, 1));
 			fz_child_log(l, I_ADD, true,
 				     ioctl(fds[i], CCMEM_VM_ADD_REGION, &ram));
+			fz_child_log(l, I_ENCAP, true,
+				     ioctl(fds[i], CCMEM_VM_ENABLE_CAP, &ecap));
+			fz_child_log(l, I_FINAL, true,
+				     ioctl(fds[i], CCMEM_VM_FINALIZE, 0));
 		} else {
 			fz_child_log(l, I_RUN, true,
 				     ioctl(fds[i], CCMEM_VCPU_RUN, &run));
@@ -2588,6 +3287,7 @@ static void fz_child(struct fz_thread *t, const int *fds, const int *kinds,
 	fz_child_log(l, I_CREATE_VM, false, vm);
 	if (vm < 0)
 		_exit(0);
+	fz_child_log(l, I_ENCAP, false, ioctl(vm, CCMEM_VM_ENABLE_CAP, &ecap));
 	fz_child_log(l, I_ADD, false, ioctl(vm, CCMEM_VM_ADD_REGION, &ram));
 	fz_child_log(l, I_ADD, false, ioctl(vm, CCMEM_VM_ADD_REGION, &comm));
 	fz_child_log(l, I_POP, false, ioctl(vm, CCMEM_VM_POPULATE, &pop));
@@ -2611,7 +3311,7 @@ static void fz_act_fork(struct fz_thread *t)
 	int n = 0, i, j, status, d = below(t, FZ_DEVS);
 	struct fz_child_ent *e;
 	struct fz_call c;
-	bool run_it, kill_it;
+	bool run_it, kill_it, tdx = fz_pick_tdx(t);
 	unsigned int kill_after;
 	pid_t pid;
 
@@ -2639,7 +3339,7 @@ static void fz_act_fork(struct fz_thread *t)
 	kill_after = below(t, 30);
 	pid = fork();
 	if (pid == 0)
-		fz_child(t, fds, kinds, n, fz.dev[d], run_it);
+		fz_child(t, fds, kinds, n, fz.dev[d], run_it, tdx);
 	/* Half of the children are SIGKILLed wherever they are: they exit. */
 	if (pid > 0 && kill_it) {
 		nap_ms(kill_after);
@@ -2688,24 +3388,25 @@ static void fz_act_fork(struct fz_thread *t)
 
 /* --- module unloads ----------------------------------------------------------- */
 
-static void fz_reapply_snp_params(void)
-{
-	if (fz.asid_cap != fz.asid_cap0)
-		param_set(P_ASIDS, fz.asid_cap);
-}
-
 /* Load @name again after it went; a finding if it does not come back. */
 static void fz_reload(const char *name)
 {
 	int ret = ccmem_module_load(name);
+	bool ok = !ret || ret == -EEXIST;
 
-	if (ret && ret != -EEXIST)
+	if (!ok)
 		fz_finding("module reload failed", "%s: %s", name, ename(-ret));
+	/* A module comes back with its parameters' defaults. */
 	if (!strcmp(name, "ccmem_snp")) {
-		ST(fz.snp_loaded, !ret || ret == -EEXIST);
-		fz_reapply_snp_params();
+		ST(fz.snp_loaded, ok);
+		if (fz.asid_cap != fz.asid_cap0)
+			param_set(P_ASIDS, fz.asid_cap);
+	} else if (!strcmp(name, "ccmem_tdx")) {
+		ST(fz.tdx_loaded, ok);
+		if (fz.hkid_cap != fz.hkid_cap0)
+			param_set(P_HKIDS, fz.hkid_cap);
 	} else {
-		ST(fz.guest_loaded, !ret || ret == -EEXIST);
+		ST(fz.guest_loaded, ok);
 	}
 }
 
@@ -2742,20 +3443,34 @@ static void fz_unload(const char *name, bool pinned, bool must_go)
 	pthread_mutex_unlock(&fz.module_lock);
 }
 
+/* The platform module of VM type @type. */
+static const char *fz_module(__u32 type)
+{
+	return type == CCMEM_VM_TDX ? "ccmem_tdx" : "ccmem_snp";
+}
+
 /* Concurrent unloads: while holding an open VM, and not. */
 static void fz_act_unload(struct fz_thread *t)
 {
+	static const char *const mods[] = {
+		"ccmem_snp", "ccmem_guest", "ccmem_tdx",
+	};
 	struct fz_vm *vm = &fz.vm[below(t, FZ_VMS)];
 
 	if (fz_skip("unload"))
 		return;
 	if (one_in(t, 3)) {
-		fz_unload(one_in(t, 2) ? "ccmem_snp" : "ccmem_guest", false, false);
+		fz_unload(mods[below(t, fz.tdx_module ? 3 : 2)], false, false);
 		return;
 	}
 	pthread_rwlock_rdlock(&vm->lock);
 	if (vm->fd >= 0) {
-		fz_unload("ccmem_snp", true, false);
+		/* Its own platform module stays; the other one may go. */
+		fz_unload(fz_module(vm->type), true, false);
+		if (fz.tdx_module)
+			fz_unload(fz_module(vm->type == CCMEM_VM_TDX ?
+					    CCMEM_VM_SNP : CCMEM_VM_TDX),
+				  false, false);
 		if (vm->guest)
 			fz_unload("ccmem_guest", true, false);
 		fz_unload("ccmem", true, false);
@@ -2780,7 +3495,7 @@ static void fz_expect_global(const char *name, long long want)
  */
 static void fz_world_stop(struct fz_thread *t, bool close_all)
 {
-	int i, live = 0, guests = 0;
+	int i, live = 0, guests = 0, tds = 0;
 
 	pthread_rwlock_wrlock(&fz.world);
 	for (i = 0; i < FZ_VMS; i++) {
@@ -2789,6 +3504,7 @@ static void fz_world_stop(struct fz_thread *t, bool close_all)
 		if (fz.vm[i].fd >= 0) {
 			live++;
 			guests += fz.vm[i].guest;
+			tds += fz.vm[i].type == CCMEM_VM_TDX;
 		}
 	}
 	if (!live) {
@@ -2800,9 +3516,14 @@ static void fz_world_stop(struct fz_thread *t, bool close_all)
 			fz_reload("ccmem_guest");
 		if (!LD(fz.snp_loaded))
 			fz_reload("ccmem_snp");
+		if (fz.tdx_module && !LD(fz.tdx_loaded))
+			fz_reload("ccmem_tdx");
 		fz_unload("ccmem_guest", guests, !guests);
-		fz_unload("ccmem_snp", live, !live);
-		fz_unload("ccmem", true, false);	/* ccmem_snp needs it */
+		fz_unload("ccmem_snp", live - tds, live == tds);
+		if (fz.tdx_module)
+			fz_unload("ccmem_tdx", tds, !tds);
+		/* The platform modules need it. */
+		fz_unload("ccmem", true, false);
 	}
 	pthread_rwlock_unlock(&fz.world);
 }
@@ -2913,7 +3634,7 @@ static void fz_act_notrace(struct fz_thread *t)
 	fz_vm_quiesce(vm);
 	if (vm->fd < 0 || vm->guest || vm->dead || !fz_snap(vm, vm->fd, a))
 		goto out;
-	t->gen = vm->gen;
+	fz_use_vm(t, vm);
 	t->bias_bad = true;
 	for (i = 0; i < 8; i++) {
 		c->idx = -1;
@@ -2921,9 +3642,13 @@ static void fz_act_notrace(struct fz_thread *t)
 		if (c->idx < 0 || !fz_snap(vm, vm->fd, b))
 			break;
 		INC(fz.notrace_checks, 1);
-		/* Success, a dead VM, a documented partial POPULATE: a new base. */
+		/*
+		 * Success, a dead VM, a documented partial POPULATE or
+		 * LAUNCH_UPDATE: a new base.
+		 */
 		if (c->ret >= 0 || c->err == EIO ||
-		    (c->idx == I_POP && (c->err == ENOMEM || c->err == EINTR))) {
+		    (c->idx == I_POP && (c->err == ENOMEM || c->err == EINTR)) ||
+		    (c->idx == I_LAUNCH && fz_launch_done(c))) {
 			memcpy(a, b, sizeof(*a));
 			continue;
 		}
@@ -2950,23 +3675,25 @@ static long fz_simple(struct fz_thread *t, struct fz_vm *vm, int fd, int idx,
  * Run a VM into its caps, so that their errnos come up: private ranges
  * (max_attr_ranges; also on deleting a region in the middle of a private
  * range), pins (CCMEM_MAX_PINS) and regions (CCMEM_MAX_REGIONS). Far
- * above everything else the fuzzer adds, at 1 << 50.
+ * above everything else the fuzzer adds, at 1 << 50 (a TD whose shared
+ * bit is bit 47: at 1 << 46).
  */
 static void fz_act_fill(struct fz_thread *t)
 {
 	struct fz_vm *vm = &fz.vm[below(t, FZ_VMS)];
-	const __u64 base = 1ULL << 50, rsize = 128 * 4096;
+	const __u64 rsize = 128 * 4096;
 	struct ccmem_region r;
 	struct ccmem_attributes a;
 	struct ccmem_pin pin;
-	__u64 gen, i;
+	__u64 gen, i, base;
 	long ret = 0;
 	int fd;
 
 	pthread_rwlock_rdlock(&vm->lock);
 	fd = vm->fd;
 	gen = vm->gen;
-	t->gen = gen;
+	fz_use_vm(t, vm);
+	base = t->limit > 1ULL << 50 ? 1ULL << 50 : 1ULL << 46;
 	if (fd < 0 || vm->dead || !fz_reserve(vm, gen, 3 * rsize + 520 * 4096,
 					      false)) {
 		pthread_rwlock_unlock(&vm->lock);
@@ -3034,12 +3761,16 @@ out:
 	INC(fz.fills, 1);
 }
 
-/* Many VMs at once: the key pool and its per-user share run out. */
+/*
+ * Many VMs of one type at once: the key pool (ASIDs, HKIDs) and its
+ * per-user share run out.
+ */
 static void fz_act_burst(struct fz_thread *t)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static int fds[400];	/* under @lock */
 	struct ccmem_vm_create cr;
+	bool tdx = fz_pick_tdx(t);
 	struct fz_call c;
 	int n, i;
 
@@ -3047,8 +3778,12 @@ static void fz_act_burst(struct fz_thread *t)
 		return;
 	pthread_rwlock_rdlock(&fz.dev_lock[0]);
 	for (n = 0; n < (int)ARRAY_SIZE(fds); n++) {
-		cr = (struct ccmem_vm_create){ .type = CCMEM_VM_SNP,
-					       .backend = CCMEM_BACKEND_EMU };
+		cr = (struct ccmem_vm_create){
+			.type = tdx ? CCMEM_VM_TDX : CCMEM_VM_SNP,
+			.backend = CCMEM_BACKEND_EMU,
+		};
+		if (tdx)
+			fz_tdx_args(t, &cr);
 		fz_call_init(&c, I_CREATE_VM, FD_DEV, fz.dev[0], NULL);
 		fz_call_struct(t, &c, &cr, sizeof(cr), P_GOOD);
 		if (c.ret < 0)
@@ -3332,23 +4067,24 @@ static void fz_limits_save(void)
 
 	if (!f)
 		return;
-	fprintf(f, "%lld %lld %lld\n", fz.attr_cap0, fz.vcpu_cap0, fz.asid_cap0);
+	fprintf(f, "%lld %lld %lld %lld\n", fz.attr_cap0, fz.vcpu_cap0,
+		fz.asid_cap0, fz.hkid_cap0);
 	fclose(f);
 }
 
 /* Restore the limits a fuzzer run left lowered; false if none were. */
 static bool fz_limits_recover(void)
 {
-	long long a, v, k;
+	long long a, v, k, h = -1;
 	FILE *f = fopen(FZ_LIMITS_FILE, "r");
 	int n;
 
 	if (!f)
 		return false;
-	n = fscanf(f, "%lld %lld %lld", &a, &v, &k);
+	n = fscanf(f, "%lld %lld %lld %lld", &a, &v, &k, &h);
 	fclose(f);
 	unlink(FZ_LIMITS_FILE);
-	if (n != 3)
+	if (n < 3)
 		return false;
 	if (a > 0)
 		param_set(P_RANGES, a);
@@ -3356,6 +4092,8 @@ static bool fz_limits_recover(void)
 		param_set(P_VCPUS, v);
 	if (k > 0)
 		param_set(P_ASIDS, k);
+	if (h > 0)
+		param_set(P_HKIDS, h);
 	return true;
 }
 
@@ -3367,9 +4105,11 @@ static void fz_limits(void)
 	fz.attr_cap0 = param_get(P_RANGES);
 	fz.vcpu_cap0 = param_get(P_VCPUS);
 	fz.asid_cap0 = param_get(P_ASIDS);
+	fz.hkid_cap0 = param_get(P_HKIDS);
 	fz.attr_cap = fz.attr_cap0;
 	fz.vcpu_cap = fz.vcpu_cap0;
 	fz.asid_cap = fz.asid_cap0;
+	fz.hkid_cap = fz.hkid_cap0;
 	if (fz_skip("limits"))
 		return;
 	fz_limits_save();
@@ -3381,12 +4121,16 @@ static void fz_limits(void)
 		fz.vcpu_cap = 8;
 	if ((r >> 24) % 2)
 		fz.asid_cap = 8;
+	if ((r >> 32) % 2)
+		fz.hkid_cap = 8;
 	if (fz.attr_cap0 > 0)
 		param_set(P_RANGES, fz.attr_cap);
 	if (fz.vcpu_cap0 > 0)
 		param_set(P_VCPUS, fz.vcpu_cap);
 	if (fz.asid_cap0 > 0)
 		param_set(P_ASIDS, fz.asid_cap);
+	if (fz.hkid_cap0 > 0)
+		param_set(P_HKIDS, fz.hkid_cap);
 }
 
 static void fz_limits_restore(void)
@@ -3398,6 +4142,8 @@ static void fz_limits_restore(void)
 		param_set(P_VCPUS, fz.vcpu_cap0);
 	if (fz.asid_cap0 > 0)
 		param_set(P_ASIDS, fz.asid_cap0);
+	if (fz.hkid_cap0 > 0)
+		param_set(P_HKIDS, fz.hkid_cap0);
 }
 
 static int fz_setup(void)
@@ -3426,6 +4172,9 @@ static int fz_setup(void)
 	pthread_mutex_init(&fz.module_lock, NULL);
 	ST(fz.snp_loaded, true);
 	ST(fz.guest_loaded, true);
+	/* TDX VMs and ccmem_tdx's unloads when it is there. */
+	fz.tdx_module = !access("/sys/module/ccmem_tdx", F_OK);
+	ST(fz.tdx_loaded, fz.tdx_module);
 	for (i = 0; i < FZ_DEVS; i++) {
 		fz_rwlock_init(&fz.dev_lock[i]);
 		fz.dev[i] = ccmem_open_dev();
@@ -3504,6 +4253,10 @@ static void fz_report(void)
 	fz_print("# no-trace checks %llu, failure arms %llu, unloads %llu / refused %llu\n",
 		 LD(fz.notrace_checks), LD(fz.arms), LD(fz.unload_ok),
 		 LD(fz.unload_refused));
+	fz_print("# TDX VMs %llu, exits enabled %llu, finalized %llu\n",
+		 LD(fz.vms_tdx), LD(fz.enables), LD(fz.finalizes));
+	fz_print("# conversion exits %llu, TDVMCALL steps %llu\n",
+		 LD(fz.converts), LD(fz.tdvmcalls));
 	for (i = 0; i < I_NSTAT; i++) {
 		len = snprintf(line, sizeof(line), "# %-28s",
 			       i < I_NR ? fz_iocs[i].name : "(not an ioctl of the fd)");
@@ -3542,21 +4295,29 @@ FIXTURE_TEARDOWN(fuzz) {}
  * definitions: these two run after the fuzzer.
  */
 
-/* ... and the modules unload and load again. */
+/* ... and the modules unload and load again (ccmem_tdx if it is there). */
 TEST_F(fuzz, modules_unload_and_reload_after_fuzzing)
 {
+	bool tdx = !access("/sys/module/ccmem_tdx", F_OK);
 	int dev;
 
 	if (access(CCMEM_DEV, F_OK))
 		SKIP(return, "no %s: ccmem is not loaded", CCMEM_DEV);
 	ASSERT_ERRNO(0, ccmem_module_unload("ccmem_guest"));
 	ASSERT_ERRNO(0, ccmem_module_unload("ccmem_snp"));
+	if (tdx)
+		ASSERT_ERRNO(0, ccmem_module_unload("ccmem_tdx"));
 	ASSERT_ERRNO(0, ccmem_module_load("ccmem_snp"));
+	if (tdx)
+		ASSERT_ERRNO(0, ccmem_module_load("ccmem_tdx"));
 	ASSERT_ERRNO(0, ccmem_module_load("ccmem_guest"));
 	dev = ccmem_open_dev();
 	ASSERT_LE(0, dev);
 	EXPECT_TRUE(ccmem_check_extension(dev, CCMEM_CAP_VM_TYPES) &
 		    (1 << CCMEM_VM_SNP));
+	if (tdx)
+		EXPECT_TRUE(ccmem_check_extension(dev, CCMEM_CAP_VM_TYPES) &
+			    (1 << CCMEM_VM_TDX));
 	EXPECT_EQ(1, ccmem_check_extension(dev, CCMEM_CAP_EMU_GUEST));
 	close(dev);
 }
@@ -3596,6 +4357,8 @@ TEST_F_TIMEOUT(fuzz, random_ioctls_return_documented_errnos, 86400)
 		 fz.max_calls ? "bounded" : "", fz.nthreads, fz.skip);
 	fz_print("# limits: max_attr_ranges %lld max_vcpus_per_user %lld max_asids_per_user %lld\n",
 		 fz.attr_cap, fz.vcpu_cap, fz.asid_cap);
+	fz_print("# limits: max_hkids_per_user %lld%s\n", fz.hkid_cap,
+		 fz.tdx_module ? "" : " (no ccmem_tdx: SNP VMs only)");
 	fz_print("# user space ends at 0x%llx\n", fz.user_top);
 	sigaction(SIGUSR1, &sa, NULL);
 

@@ -333,13 +333,18 @@ static int tdx_emu_inject(struct tdx_td *td, u32 op, u32 code, u32 count,
 		td->arm[op].count = count;
 		return 0;
 	case TDX_INJECT_BUSY:
+		/* Only an entry that exists (the caller checked the page). */
+		if (count && sept_lookup(&td->sept, gpa, &e, &level))
+			return -ENOENT;
 		if (td->busy_left)
 			sept_set_busy(&td->sept, td->busy_gpa, false);
 		td->busy_left = 0;
 		if (!count)
 			return 0;
-		if (sept_set_busy(&td->sept, gpa, true))
+		if (sept_set_busy(&td->sept, gpa, true)) {
+			td->nomem = false;
 			return -ENOENT;
+		}
 		td->busy_gpa = gpa;
 		td->busy_left = count;
 		return 0;

@@ -587,7 +587,14 @@ struct ccmem_exit_terminated {
  * @reserved:		must be zero.
  *
  * Runs the vCPU until its next exit, as KVM_RUN does. The answer to an
- * exit (@convert.ret) is passed in the next call.
+ * exit (@convert.ret) is passed in the next call. A VM that is not
+ * finalized is finalized first (CCMEM_VM_FINALIZE).
+ *
+ * Errors: -EFAULT the struct cannot be read or written back (nothing was
+ * delivered); -EINVAL flags or reserved set; -ESHUTDOWN the guest
+ * terminated; -ENOEXEC nothing to run; -EINTR a signal (the exit is
+ * kept for the next run); -EIO the caller is not the VM's creator, the
+ * VM is dead, or finalizing it failed.
  */
 struct ccmem_run {
 	__u32 exit_reason;
