@@ -2,7 +2,7 @@
 /*
  * demo.c - ccmem-demo: the life of one SEV-SNP confidential VM on the emu
  * backend, narrated step by step for a person to read (what "make run"
- * shows).
+ * shows), then the guest half on SNP and on TDX side by side.
  *
  *   a. open /dev/ccmem, create an SNP VM
  *   b. give it 256 MiB of private memory
@@ -15,7 +15,8 @@
  *   g. fault records and the guest's #VC
  *   h. destroy the VM: every page is reclaimed and scrubbed
  *   i. the guest half: a 4 GiB guest booted under the eager, lazy and
- *      hybrid policies on an emulated vCPU (demo_guest.c)
+ *      hybrid policies on an emulated vCPU, each on an SNP VM and on a
+ *      TDX VM (demo_guest.c)
  *
  * Each step checks what it shows; any surprise ends the demo with
  * "demo: FAILED: ..." and exit status 1. The last line is "demo: OK".
@@ -199,7 +200,27 @@ static void expect_fault(const struct ccmem_emu_access *op, int ret,
 	ccmem_fault_print(stdout, "    ", &rec[0]);
 }
 
-/* The VM's debugfs directory: the vm-* whose stats show our key id. */
+/* Whether the VM whose stats are at @path is of type @type ("snp"). */
+static bool debugfs_type_is(const char *path, const char *type)
+{
+	char line[64], want[32];
+	FILE *f = fopen(path, "r");
+	bool ret = false;
+
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), "type: %s\n", type);
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, want))
+			ret = true;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The VM's debugfs directory: the SNP vm-* whose stats show our key id
+ * (ASIDs and TDX HKIDs are numbered apart, so the type must match too).
+ */
 static void find_debugfs(void)
 {
 	char path[300];
@@ -216,7 +237,7 @@ static void find_debugfs(void)
 		snprintf(path, sizeof(path), "%s/%s/stats", CCMEM_DEBUGFS,
 			 e->d_name);
 		if (!ccmem_debugfs_counter(path, "key_id", &key_id) &&
-		    key_id == d.key_id) {
+		    key_id == d.key_id && debugfs_type_is(path, "snp")) {
 			snprintf(d.debugfs, sizeof(d.debugfs), "%s/%s",
 				 CCMEM_DEBUGFS, e->d_name);
 			break;
@@ -589,7 +610,8 @@ static void step_destroy(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("ccmem-demo: one SEV-SNP confidential VM on the emu backend, step by step\n");
+	printf("ccmem-demo: one SEV-SNP confidential VM on the emu backend, step by step;\n");
+	printf("then the same 4 GiB guest on SNP and on TDX, side by side\n");
 	step_create();
 	step_memory();
 	step_assign();

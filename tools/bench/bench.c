@@ -2,16 +2,20 @@
 /*
  * bench.c - ccmem-bench: CCMEM_VM_SET_ATTRIBUTES against upstream KVM's
  * way of keeping memory attributes (one xarray entry per 4 KiB GFN, as
- * modelled by ccmem_bench_xa.ko), in the same kernel and the same run.
+ * modelled by ccmem_bench_xa.ko), in the same kernel and the same run,
+ * on an SNP VM and on a TDX VM.
  *
  * Figures (see Documentation/benchmarks.rst):
  *   set_{private,shared}_{16g,64g}  one call converting a whole range;
  *   random_4k                       many random single-page conversions.
  *   guest_*                         the guest half (bench_guest.c).
+ * Each on SNP (the name alone) and on TDX (the name with "_tdx"); the
+ * baseline is platform-neutral and measured once per figure.
  *
  * Every figure prints one machine-readable line
  *   bench: <name> ccmem=<ns> baseline=<ns> ratio=<baseline/ccmem>x ...
- * followed by its verdict when it has a target. The last line is
+ * followed by its verdict when it has a target; a table puts the SNP and
+ * TDX figures side by side at the end. The last line is
  *   bench: N passed, M failed
  * Exit status: 0 every target met, 1 a target missed, 2 the benchmark
  * could not run (missing device, unexpected error).
@@ -63,6 +67,21 @@ struct opts {
 static unsigned int nr_passed, nr_failed;
 static int xa_fd = -1;
 
+/* The platforms every ccmem figure runs on; [0] is the unsuffixed one. */
+const struct bench_plat bench_plats[BENCH_NR_PLATS] = {
+	{ CCMEM_VM_SNP, "SNP", "" },
+	{ CCMEM_VM_TDX, "TDX", "_tdx" },
+};
+
+/* Every figure's result, for the side-by-side table at the end. */
+#define MAX_RESULTS		32
+static struct {
+	char name[40];
+	char value[48];
+	char verdict[8];
+} results[MAX_RESULTS];
+static unsigned int nr_results;
+
 /* Report an error that stops the benchmark; exit status 2. */
 #define fatal(fmt, ...)							\
 	do {								\
@@ -72,6 +91,61 @@ static int xa_fd = -1;
 		printf("bench: aborted\n");				\
 		exit(2);						\
 	} while (0)
+
+/**
+ * bench_record() - keep a figure's result for the closing table.
+ * @name: the figure, "random_4k" or "random_4k_tdx".
+ * @value: its ratio as printed, "1.92x".
+ * @verdict: "PASS", "FAIL" or "INFO".
+ */
+void bench_record(const char *name, const char *value, const char *verdict)
+{
+	if (nr_results == MAX_RESULTS)
+		return;
+	snprintf(results[nr_results].name, sizeof(results[0].name), "%s", name);
+	snprintf(results[nr_results].value, sizeof(results[0].value), "%s",
+		 value);
+	snprintf(results[nr_results].verdict, sizeof(results[0].verdict), "%s",
+		 verdict);
+	nr_results++;
+}
+
+static int find_result(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_results; i++)
+		if (!strcmp(results[i].name, name))
+			return i;
+	return -1;
+}
+
+/* The SNP figures and their TDX counterparts, one row each. */
+static void print_side_by_side(void)
+{
+	char tdx[48], a[64], b[64];
+	unsigned int i;
+	int j;
+
+	printf("\n== SNP and TDX side by side (ratio, verdict) ==\n");
+	printf("%-24s %-24s %-24s\n", "figure", "SNP", "TDX");
+	for (i = 0; i < nr_results; i++) {
+		size_t n = strlen(results[i].name);
+
+		if (n > 4 && !strcmp(results[i].name + n - 4, "_tdx"))
+			continue;
+		snprintf(tdx, sizeof(tdx), "%.39s_tdx", results[i].name);
+		j = find_result(tdx);
+		snprintf(a, sizeof(a), "%s %s", results[i].value,
+			 results[i].verdict);
+		if (j >= 0)
+			snprintf(b, sizeof(b), "%s %s", results[j].value,
+				 results[j].verdict);
+		else
+			snprintf(b, sizeof(b), "-");
+		printf("%-24s %-24s %-24s\n", results[i].name, a, b);
+	}
+}
 
 __u64 bench_now_ns(void)
 {
@@ -155,7 +229,7 @@ struct cvm {
 	__u64 size;
 };
 
-static void cvm_open(struct cvm *v, __u64 gpa, __u64 size)
+static void cvm_open(struct cvm *v, unsigned int plat, __u64 gpa, __u64 size)
 {
 	struct ccmem_vm_create c;
 	int ret;
@@ -166,10 +240,11 @@ static void cvm_open(struct cvm *v, __u64 gpa, __u64 size)
 	if (v->dev < 0)
 		fatal("open %s: %s (is ccmem.ko loaded?)", CCMEM_DEV,
 		      strerror(-v->dev));
-	v->fd = ccmem_vm_create(v->dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, 0,
-				&c);
+	v->fd = ccmem_vm_create(v->dev, bench_plats[plat].type,
+				CCMEM_BACKEND_EMU, 0, &c);
 	if (v->fd < 0)
-		fatal("CCMEM_CREATE_VM (SNP, emu): %s", strerror(-v->fd));
+		fatal("CCMEM_CREATE_VM (%s, emu): %s", bench_plats[plat].name,
+		      strerror(-v->fd));
 	if (c.backend_used != CCMEM_BACKEND_EMU)
 		fatal("CCMEM_CREATE_VM: got backend %u, wanted emu",
 		      c.backend_used);
@@ -267,61 +342,59 @@ static void figure(const char *name, __u64 ccmem_ns, __u64 base_ns,
 {
 	double ratio = (double)base_ns / (double)(ccmem_ns ? ccmem_ns : 1);
 	bool pass = !base_err && ratio >= target;
+	char value[32];
 
-	if (base_err)
+	if (base_err) {
+		snprintf(value, sizeof(value), "n/a");
 		printf("bench: %s ccmem=%llu baseline=%s ratio=n/a",
 		       name, ccmem_ns, err_name(-base_err));
-	else
+	} else {
+		snprintf(value, sizeof(value), "%.2fx", ratio);
 		printf("bench: %s ccmem=%llu baseline=%llu ratio=%.2fx",
 		       name, ccmem_ns, base_ns, ratio);
+	}
 	if (target <= 0) {
 		printf(" target=none INFO\n");
+		bench_record(name, value, "INFO");
 		return;
 	}
 	printf(" target>=%gx %s\n", target, pass ? "PASS" : "FAIL");
+	bench_record(name, value, pass ? "PASS" : "FAIL");
 	if (pass)
 		nr_passed++;
 	else
 		nr_failed++;
 }
 
+/* ccmem's medians of one range size on one platform. */
+struct range_side {
+	__u64 priv;
+	__u64 shared;
+};
+
 /*
- * One range size: convert [BENCH_GPA, BENCH_GPA + size) to private and back
- * to shared, @o->iters times on ccmem (median per direction), @o->reps
- * times on the baseline.
+ * ccmem on platform @plat: one checked untimed round trip of
+ * [BENCH_GPA, BENCH_GPA + size), then @o->iters calls alternating
+ * private/shared; the medians go to @r.
  */
-static void bench_range(const struct opts *o, __u64 size, const char *tag,
-			double target)
+static void range_ccmem(const struct opts *o, unsigned int plat, __u64 size,
+			__u64 *tp, __u64 *ts, struct range_side *r)
 {
 	unsigned int np = (o->iters + 1) / 2, ns = o->iters / 2, i;
-	__u64 *tp = calloc(np, sizeof(*tp));
-	__u64 *ts = calloc(ns, sizeof(*ts));
-	__u64 *bp = calloc(o->reps, sizeof(*bp));
-	__u64 *bs = calloc(o->reps, sizeof(*bs));
-	__u64 *kp = calloc(o->reps, sizeof(*kp));
-	__u64 *ks = calloc(o->reps, sizeof(*ks));
-	__u64 c_priv, c_shared, min_p, max_p, t0, t, wall, kns;
-	int err_p = 0, err_s = 0, ret;
-	unsigned int nbp = 0, nbs = 0;
-	char name[32];
+	__u64 t0, t;
 	struct cvm v;
+	int ret;
 
-	if (!tp || !ts || !bp || !bs || !kp || !ks)
-		fatal("out of memory");
-
-	printf("\n== Range conversion: %llu GiB at gpa 0x%llx (%llu pages) ==\n",
-	       size / SZ_1G, BENCH_GPA, size >> PAGE_SHIFT);
-
-	/* ccmem: one untimed round trip, checked, then the timed ones. */
-	cvm_open(&v, BENCH_GPA, size);
+	cvm_open(&v, plat, BENCH_GPA, size);
 	cvm_must_set(&v, BENCH_GPA, size, true);
 	if (cvm_private_bytes(&v) != size)
-		fatal("ccmem: %llu private bytes after converting %llu GiB",
-		      cvm_private_bytes(&v), size / SZ_1G);
+		fatal("ccmem %s: %llu private bytes after converting %llu GiB",
+		      bench_plats[plat].name, cvm_private_bytes(&v),
+		      size / SZ_1G);
 	cvm_must_set(&v, BENCH_GPA, size, false);
 	if (cvm_private_bytes(&v) != 0)
-		fatal("ccmem: %llu private bytes after converting back",
-		      cvm_private_bytes(&v));
+		fatal("ccmem %s: %llu private bytes after converting back",
+		      bench_plats[plat].name, cvm_private_bytes(&v));
 	for (i = 0; i < o->iters; i++) {
 		bool priv = !(i & 1);
 
@@ -336,14 +409,45 @@ static void bench_range(const struct opts *o, __u64 size, const char *tag,
 			ts[i / 2] = t;
 	}
 	cvm_close(&v);
-	c_priv = bench_median(tp, np);	/* sorts tp */
-	min_p = tp[0];
-	max_p = tp[np - 1];
-	c_shared = bench_median(ts, ns);
-	printf("ccmem     to private: median %s (min %s, max %s; %u calls)\n",
-	       fmt_ns(c_priv), fmt_ns(min_p), fmt_ns(max_p), np);
-	printf("ccmem     to shared:  median %s (min %s, max %s; %u calls)\n",
-	       fmt_ns(c_shared), fmt_ns(ts[0]), fmt_ns(ts[ns - 1]), ns);
+	r->priv = bench_median(tp, np);	/* sorts tp */
+	r->shared = bench_median(ts, ns);
+	printf("ccmem %s to private: median %s (min %s, max %s; %u calls)\n",
+	       bench_plats[plat].name, fmt_ns(r->priv), fmt_ns(tp[0]),
+	       fmt_ns(tp[np - 1]), np);
+	printf("ccmem %s to shared:  median %s (min %s, max %s; %u calls)\n",
+	       bench_plats[plat].name, fmt_ns(r->shared), fmt_ns(ts[0]),
+	       fmt_ns(ts[ns - 1]), ns);
+}
+
+/*
+ * One range size: convert [BENCH_GPA, BENCH_GPA + size) to private and back
+ * to shared, @o->iters times on ccmem for each platform (median per
+ * direction), @o->reps times on the baseline, which both compare with.
+ */
+static void bench_range(const struct opts *o, __u64 size, const char *tag,
+			double target)
+{
+	unsigned int np = (o->iters + 1) / 2, ns = o->iters / 2, i, p;
+	__u64 *tp = calloc(np, sizeof(*tp));
+	__u64 *ts = calloc(ns, sizeof(*ts));
+	__u64 *bp = calloc(o->reps, sizeof(*bp));
+	__u64 *bs = calloc(o->reps, sizeof(*bs));
+	__u64 *kp = calloc(o->reps, sizeof(*kp));
+	__u64 *ks = calloc(o->reps, sizeof(*ks));
+	struct range_side c[BENCH_NR_PLATS];
+	int err_p = 0, err_s = 0;
+	unsigned int nbp = 0, nbs = 0;
+	__u64 wall, kns;
+	char name[40];
+
+	if (!tp || !ts || !bp || !bs || !kp || !ks)
+		fatal("out of memory");
+
+	printf("\n== Range conversion: %llu GiB at gpa 0x%llx (%llu pages) ==\n",
+	       size / SZ_1G, BENCH_GPA, size >> PAGE_SHIFT);
+
+	for (p = 0; p < BENCH_NR_PLATS; p++)
+		range_ccmem(o, p, size, tp, ts, &c[p]);
 
 	/* Baseline: the same range, from an empty array. */
 	xa_reset();
@@ -374,10 +478,15 @@ static void bench_range(const struct opts *o, __u64 size, const char *tag,
 	report_baseline("to shared: ", bs, ks, nbs);
 
 	/* A figure is reported from the reps that all succeeded. */
-	snprintf(name, sizeof(name), "set_private_%s", tag);
-	figure(name, c_priv, nbp ? bp[0] : 0, nbp ? 0 : err_p, target);
-	snprintf(name, sizeof(name), "set_shared_%s", tag);
-	figure(name, c_shared, nbs ? bs[0] : 0, nbs ? 0 : err_s, 0);
+	for (p = 0; p < BENCH_NR_PLATS; p++) {
+		snprintf(name, sizeof(name), "set_private_%s%s", tag,
+			 bench_plats[p].suffix);
+		figure(name, c[p].priv, nbp ? bp[0] : 0, nbp ? 0 : err_p,
+		       target);
+		snprintf(name, sizeof(name), "set_shared_%s%s", tag,
+			 bench_plats[p].suffix);
+		figure(name, c[p].shared, nbs ? bs[0] : 0, nbs ? 0 : err_s, 0);
+	}
 	if ((err_p || err_s) && (nbp || nbs))
 		printf("note: baseline round trip %u failed; figures from the earlier ones\n",
 		       i + 1);
@@ -444,13 +553,41 @@ static struct rop *gen_ops(__u64 seed, unsigned int n, __u64 npages,
 	return ops;
 }
 
+/* ccmem on platform @plat: the whole sequence; returns its wall time. */
+static __u64 random_ccmem(const struct opts *o, unsigned int plat,
+			  const struct rop *ops, __u64 nr_private)
+{
+	__u64 t0, total;
+	unsigned int i;
+	struct cvm v;
+
+	cvm_open(&v, plat, BENCH_GPA, RANDOM_SIZE);
+	t0 = bench_now_ns();
+	for (i = 0; i < o->ops; i++) {
+		int ret = ccmem_vm_set_attr(v.fd, ops[i].gpa, SZ_4K,
+					    ops[i].priv);
+
+		if (ret)
+			cvm_set_failed(ops[i].gpa, SZ_4K, ops[i].priv, ret);
+	}
+	total = bench_now_ns() - t0;
+	if (cvm_private_bytes(&v) != nr_private * SZ_4K)
+		fatal("ccmem %s: %llu private bytes after the sequence, expected %llu",
+		      bench_plats[plat].name, cvm_private_bytes(&v),
+		      nr_private * SZ_4K);
+	cvm_close(&v);
+	printf("ccmem %s total %s, %s per conversion\n", bench_plats[plat].name,
+	       fmt_ns(total), fmt_ns(total / o->ops));
+	return total;
+}
+
 static void bench_random(const struct opts *o)
 {
 	__u64 npages = RANDOM_SIZE >> PAGE_SHIFT, nr_private;
-	__u64 c_total, b_total = 0, b_kernel = 0, t0, wall, kns;
-	unsigned int nr_to_priv, i, done = 0;
+	__u64 c_total[BENCH_NR_PLATS], b_total = 0, b_kernel = 0, wall, kns;
+	unsigned int nr_to_priv, i, p, done = 0;
 	struct rop *ops;
-	struct cvm v;
+	char name[40];
 	int err = 0;
 
 	ops = gen_ops(o->seed, o->ops, npages, &nr_to_priv, &nr_private);
@@ -458,23 +595,10 @@ static void bench_random(const struct opts *o)
 	       o->ops, RANDOM_SIZE / SZ_1G);
 	printf("seed 0x%llx: %u to private, %u to shared, %llu private at the end\n",
 	       o->seed, nr_to_priv, o->ops - nr_to_priv, nr_private);
-	printf("both sides start all-shared and run the same sequence\n");
+	printf("every side starts all-shared and runs the same sequence\n");
 
-	cvm_open(&v, BENCH_GPA, RANDOM_SIZE);
-	t0 = bench_now_ns();
-	for (i = 0; i < o->ops; i++) {
-		int ret = ccmem_vm_set_attr(v.fd, ops[i].gpa, SZ_4K, ops[i].priv);
-
-		if (ret)
-			cvm_set_failed(ops[i].gpa, SZ_4K, ops[i].priv, ret);
-	}
-	c_total = bench_now_ns() - t0;
-	if (cvm_private_bytes(&v) != nr_private * SZ_4K)
-		fatal("ccmem: %llu private bytes after the sequence, expected %llu",
-		      cvm_private_bytes(&v), nr_private * SZ_4K);
-	cvm_close(&v);
-	printf("ccmem     total %s, %s per conversion\n", fmt_ns(c_total),
-	       fmt_ns(c_total / o->ops));
+	for (p = 0; p < BENCH_NR_PLATS; p++)
+		c_total[p] = random_ccmem(o, p, ops, nr_private);
 
 	xa_reset();
 	for (i = 0; i < o->ops; i++) {
@@ -494,7 +618,10 @@ static void bench_random(const struct opts *o)
 		       fmt_ns(b_total), fmt_ns(b_kernel),
 		       fmt_ns(b_total / o->ops));
 
-	figure("random_4k", c_total, b_total, err, TARGET_RANDOM);
+	for (p = 0; p < BENCH_NR_PLATS; p++) {
+		snprintf(name, sizeof(name), "random_4k%s", bench_plats[p].suffix);
+		figure(name, c_total[p], b_total, err, TARGET_RANDOM);
+	}
 	fflush(stdout);
 	free(ops);
 }
@@ -573,7 +700,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	uname(&u);
 	printf("ccmem-bench: ccmem (private ranges in an rbtree) against the\n");
-	printf("baseline (one xarray entry per 4 KiB GFN, as upstream KVM)\n");
+	printf("baseline (one xarray entry per 4 KiB GFN, as upstream KVM),\n");
+	printf("on an SNP VM and on a TDX VM (figures *_tdx), in one run\n");
 	printf("kernel %s %s, seed 0x%llx\n", u.release, u.machine, o.seed);
 	printf("per range figure: %u ccmem calls, %u baseline round trips\n",
 	       o.iters, o.reps);
@@ -590,6 +718,7 @@ int main(int argc, char **argv)
 	if (c)
 		fatal("guest figures: %s", err_name(-c));
 
+	print_side_by_side();
 	printf("\nran in %s\n", fmt_ns(bench_now_ns() - t0));
 	printf("bench: %u passed, %u failed\n", nr_passed, nr_failed);
 	return nr_failed ? 1 : 0;
