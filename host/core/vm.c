@@ -120,6 +120,15 @@ enum {
 
 #define CCMEM_IOC(cmd_, how_, fn_) {					\
 	.cmd = (cmd_), .how = (how_), .fn = (fn_) }
+/*
+ * The same, for an ioctl whose results are the fields @first to @last of
+ * its argument struct @type: only those bytes are probed and written back
+ * (a user copy is costly, and the rest of the struct is input).
+ */
+#define CCMEM_IOC_OUT(cmd_, how_, fn_, type, first, last) {		\
+	.cmd = (cmd_), .how = (how_), .fn = (fn_),			\
+	.out_off = offsetof(type, first),				\
+	.out_end = offsetofend(type, last) }
 
 /*
  * Every ioctl of the VM fd, in one place. The argument struct is copied
@@ -131,16 +140,21 @@ enum {
 static const struct {
 	unsigned int cmd;
 	u8 how;
+	u8 out_off;	/* the results: [out_off, out_end); 0, 0: all */
+	u8 out_end;
 	long (*fn)(struct ccmem_vm *vm, void *arg);
 } ccmem_vm_ioctls[] = {
 	CCMEM_IOC(CCMEM_CHECK_EXTENSION, CCMEM_IOC_VALUE,
 		  ccmem_vm_ioctl_check_extension),
-	CCMEM_IOC(CCMEM_VM_ADD_REGION, CCMEM_IOC_LIVE, ccmem_vm_add_region),
+	CCMEM_IOC_OUT(CCMEM_VM_ADD_REGION, CCMEM_IOC_LIVE, ccmem_vm_add_region,
+		      struct ccmem_region, slot, slot),
 	CCMEM_IOC(CCMEM_VM_DELETE_REGION, CCMEM_IOC_LIVE,
 		  ccmem_vm_delete_region),
-	CCMEM_IOC(CCMEM_VM_SET_ATTRIBUTES, CCMEM_IOC_LIVE,
-		  ccmem_vm_set_attributes),
-	CCMEM_IOC(CCMEM_VM_POPULATE, CCMEM_IOC_LIVE, ccmem_vm_populate),
+	CCMEM_IOC_OUT(CCMEM_VM_SET_ATTRIBUTES, CCMEM_IOC_LIVE,
+		      ccmem_vm_set_attributes, struct ccmem_attributes,
+		      error_gpa, error_gpa),
+	CCMEM_IOC_OUT(CCMEM_VM_POPULATE, CCMEM_IOC_LIVE, ccmem_vm_populate,
+		      struct ccmem_populate, populated, populated),
 	CCMEM_IOC(CCMEM_VM_PIN, CCMEM_IOC_ANY, ccmem_vm_pin),
 	CCMEM_IOC(CCMEM_VM_UNPIN, CCMEM_IOC_LIVE, ccmem_vm_unpin),
 	CCMEM_IOC(CCMEM_VM_READ_FAULTS, CCMEM_IOC_ANY, ccmem_vm_read_faults),
@@ -150,12 +164,16 @@ static const struct {
 		  ccmem_vm_ioctl_create_vcpu),
 	CCMEM_IOC(CCMEM_VM_ENABLE_CAP, CCMEM_IOC_LIVE, ccmem_vm_enable_cap),
 	CCMEM_IOC(CCMEM_VM_FINALIZE, CCMEM_IOC_LIVE, ccmem_vm_finalize),
-	CCMEM_IOC(CCMEM_VM_LAUNCH_UPDATE, CCMEM_IOC_ANY,
-		  ccmem_vm_launch_update),
+	CCMEM_IOC_OUT(CCMEM_VM_LAUNCH_UPDATE, CCMEM_IOC_ANY,
+		      ccmem_vm_launch_update, struct ccmem_launch_update, done,
+		      done),
 #ifdef CONFIG_CCMEM_EMU_ENABLED
-	CCMEM_IOC(CCMEM_EMU_GUEST_INSN, CCMEM_IOC_EMU, ccmem_emu_insn_ioctl),
-	CCMEM_IOC(CCMEM_EMU_ACCESS, CCMEM_IOC_ANY, ccmem_emu_access_ioctl),
-	CCMEM_IOC(CCMEM_EMU_LOOKUP, CCMEM_IOC_EMU, ccmem_emu_lookup_ioctl),
+	CCMEM_IOC_OUT(CCMEM_EMU_GUEST_INSN, CCMEM_IOC_EMU, ccmem_emu_insn_ioctl,
+		      struct ccmem_emu_insn, result, fault_seq),
+	CCMEM_IOC_OUT(CCMEM_EMU_ACCESS, CCMEM_IOC_ANY, ccmem_emu_access_ioctl,
+		      struct ccmem_emu_access, result, fault_seq),
+	CCMEM_IOC_OUT(CCMEM_EMU_LOOKUP, CCMEM_IOC_EMU, ccmem_emu_lookup_ioctl,
+		      struct ccmem_emu_lookup, state, raw),
 	CCMEM_IOC(CCMEM_EMU_INJECT, CCMEM_IOC_EMU, ccmem_emu_inject_ioctl),
 	CCMEM_IOC(CCMEM_EMU_GUEST_INIT, CCMEM_IOC_EMU, ccmem_vm_guest_init),
 #endif
@@ -195,7 +213,7 @@ static long ccmem_vm_ioctl(struct file *file, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	u64 buf[CCMEM_IOC_ARG_MAX / sizeof(u64)];
 	bool out = _IOC_DIR(cmd) & _IOC_READ;
-	u32 size = _IOC_SIZE(cmd);
+	u32 size = _IOC_SIZE(cmd), off, len;
 	unsigned int i;
 	long ret;
 
@@ -213,20 +231,24 @@ static long ccmem_vm_ioctl(struct file *file, unsigned int cmd,
 
 	if (WARN_ON_ONCE(size > sizeof(buf)))
 		return -ENOTTY;
+	off = ccmem_vm_ioctls[i].out_off;
+	len = ccmem_vm_ioctls[i].out_end ? ccmem_vm_ioctls[i].out_end - off :
+					   size;
 	if (copy_from_user(buf, uarg, size))
 		return -EFAULT;
 	/*
 	 * An ioctl that reports results must be able to: a read-only or
-	 * unmapped argument fails here, before anything changes.
+	 * unmapped argument fails here, before anything changes. The
+	 * result fields are written with what they hold already.
 	 */
-	if (out && copy_to_user(uarg, buf, size))
+	if (out && copy_to_user(uarg + off, (u8 *)buf + off, len))
 		return -EFAULT;
 
 	ret = ccmem_vm_ioctl_run(vm, ccmem_vm_ioctls[i].how,
 				 ccmem_vm_ioctls[i].fn, buf);
 
 	/* Only a concurrent unmapping by the caller itself can fail here. */
-	if (out && copy_to_user(uarg, buf, size))
+	if (out && copy_to_user(uarg + off, (u8 *)buf + off, len))
 		return -EFAULT;
 	return ret;
 }
