@@ -7,7 +7,8 @@
  * a minute in the TCG test VM).
  *
  *  - unload_with_live_vms: workers create, populate, run and destroy VMs
- *    while another thread keeps unloading ccmem_snp and ccmem_guest. An
+ *    while another thread keeps unloading the platform module (ccmem_snp,
+ *    or ccmem_tdx in the tdx variants) and ccmem_guest. An
  *    unload must fail with EWOULDBLOCK while a VM of the module lives and
  *    succeed when none does (then the module is loaded again at once); a
  *    VM operation fails only with a documented errno (ENODEV while the
@@ -370,15 +371,22 @@ static int join_bounded(pthread_t th)
 
 /* --- modules -------------------------------------------------------------- */
 
-enum { MOD_SNP, MOD_GUEST, NR_MODS };
+enum { MOD_PLAT, MOD_GUEST, NR_MODS };
 
-static const char *const mod_name[NR_MODS] = { "ccmem_snp", "ccmem_guest" };
+/* The platform of the test's VMs, from the fixture's variant. */
+static uint32_t vm_type = CCMEM_VM_SNP;
+static const char *plat_mod = "ccmem_snp";
+
+static const char *mod_name(int m)
+{
+	return m == MOD_PLAT ? plat_mod : "ccmem_guest";
+}
 
 static bool mod_loaded(int m)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/sys/module/%s", mod_name[m]);
+	snprintf(path, sizeof(path), "/sys/module/%s", mod_name(m));
 	return !access(path, F_OK);
 }
 
@@ -389,7 +397,7 @@ static int mods_ensure_loaded(void)
 
 	for (m = 0; m < NR_MODS; m++)
 		if (!mod_loaded(m))
-			ret = ret ?: ccmem_module_load(mod_name[m]);
+			ret = ret ?: ccmem_module_load(mod_name(m));
 	return ret;
 }
 
@@ -404,15 +412,32 @@ FIXTURE(stress) {
 	struct verdict v;
 };
 
+FIXTURE_VARIANT(stress) {
+	uint32_t type;
+	const char *module;
+};
+
+FIXTURE_VARIANT_ADD(stress, snp) {
+	.type = CCMEM_VM_SNP,
+	.module = "ccmem_snp",
+};
+
+FIXTURE_VARIANT_ADD(stress, tdx) {
+	.type = CCMEM_VM_TDX,
+	.module = "ccmem_tdx",
+};
+
 FIXTURE_SETUP(stress)
 {
 	int dev = ccmem_open_dev();
 
+	vm_type = variant->type;
+	plat_mod = variant->module;
 	if (dev < 0)
 		SKIP(return, "no /dev/ccmem (%s)", ccmem_errno_name(dev));
 	close(dev);
-	if (!mod_loaded(MOD_SNP) || !mod_loaded(MOD_GUEST))
-		SKIP(return, "ccmem_snp and ccmem_guest must be loaded");
+	if (!mod_loaded(MOD_PLAT) || !mod_loaded(MOD_GUEST))
+		SKIP(return, "%s and ccmem_guest must be loaded", plat_mod);
 	self->seed = stress_seed();
 	self->scale = stress_scale();
 	TH_LOG("seed %llu scale %u (CCMEM_STRESS_SEED=%llu reproduces)",
@@ -463,9 +488,10 @@ static int guest_vm_create(struct ccmem_guest *g, int dev)
 	ccmem_guest_reset(g);
 	g->ram_gpa = TGPA;
 	g->ram_size = RAM;
-	fd = ccmem_vm_create(dev, CCMEM_VM_SNP, CCMEM_BACKEND_EMU, 0, &c);
+	fd = ccmem_vm_create(dev, vm_type, CCMEM_BACKEND_EMU, 0, &c);
 	if (fd < 0)
 		return fd;
+	g->type = vm_type;
 	g->vm = fd;
 	g->key_id = c.key_id;
 	return 0;
@@ -634,7 +660,7 @@ static bool maybe_out(uint64_t pre, uint64_t post)
 }
 
 /*
- * Create a VM (@m MOD_SNP) or give it a guest (MOD_GUEST), tracking the
+ * Create a VM (@m MOD_PLAT) or give it a guest (MOD_GUEST), tracking the
  * hold. -ENODEV is right only when the module may have been out; then
  * the worker waits for the unloader to load it again and retries, a few
  * times, so that the VM's life is not lost.
@@ -649,7 +675,7 @@ static int lu_take(struct lu_worker *w, int m, struct ccmem_guest *g)
 		seen = gate_get(&t->loaded[m]);
 		pre = atomic_load(&t->out[m]);
 		hold_set(w, m, HOLD_MAYBE);
-		ret = m == MOD_SNP ? guest_vm_create(g, w->dev) :
+		ret = m == MOD_PLAT ? guest_vm_create(g, w->dev) :
 				     guest_vm_init(g);
 		post = atomic_load(&t->out[m]);
 		if (!ret) {
@@ -659,8 +685,8 @@ static int lu_take(struct lu_worker *w, int m, struct ccmem_guest *g)
 		hold_set(w, m, HOLD_NONE);
 		if (ret != -ENODEV || !maybe_out(pre, post)) {
 			bad(t->v, "worker %d: %s: %s with %s %s", w->id,
-			    m == MOD_SNP ? "CREATE_VM" : "GUEST_INIT", err(ret),
-			    mod_name[m], maybe_out(pre, post) ? "maybe out" :
+			    m == MOD_PLAT ? "CREATE_VM" : "GUEST_INIT", err(ret),
+			    mod_name(m), maybe_out(pre, post) ? "maybe out" :
 			    "loaded");
 			return ret;
 		}
@@ -684,13 +710,13 @@ static void lu_cycle(struct lu_worker *w)
 	char d[192];
 	int ret;
 
-	if (lu_take(w, MOD_SNP, &g))
+	if (lu_take(w, MOD_PLAT, &g))
 		return;
 
 	if (rng_chance(r, 30)) {	/* a short life: gaps for the unloader */
-		hold_set(w, MOD_SNP, HOLD_MAYBE);
+		hold_set(w, MOD_PLAT, HOLD_MAYBE);
 		close(g.vm);
-		hold_set(w, MOD_SNP, HOLD_NONE);
+		hold_set(w, MOD_PLAT, HOLD_NONE);
 		w->cycles++;
 		return;
 	}
@@ -731,11 +757,11 @@ static void lu_cycle(struct lu_worker *w)
 			    w->id, i, ccmem_run_describe(&run, d, sizeof(d)));
 	}
 
-	hold_set(w, MOD_SNP, HOLD_MAYBE);
+	hold_set(w, MOD_PLAT, HOLD_MAYBE);
 	if (guest)
 		hold_set(w, MOD_GUEST, HOLD_MAYBE);
 	guest_close_shuffled(&g, r);
-	hold_set(w, MOD_SNP, HOLD_NONE);
+	hold_set(w, MOD_PLAT, HOLD_NONE);
 	if (guest)
 		hold_set(w, MOD_GUEST, HOLD_NONE);
 	w->cycles++;
@@ -832,10 +858,10 @@ static void *lu_reader_fn(void *p)
 /* Load module @m again after lu_attempt() took it out. */
 static void lu_reload(struct lu *t, int m)
 {
-	int load = ccmem_module_load(mod_name[m]);
+	int load = ccmem_module_load(mod_name(m));
 
 	if (load) {
-		bad(t->v, "loading %s again: %s", mod_name[m], err(load));
+		bad(t->v, "loading %s again: %s", mod_name(m), err(load));
 		atomic_store(&t->done, true);
 		return;		/* it stays out: ENODEV stays right */
 	}
@@ -856,7 +882,7 @@ static bool lu_attempt(struct lu *t, int m, bool all_parked, bool reload)
 	for (i = 0; i < LU_HOLDERS; i++)
 		pre[i] = atomic_load(&t->w[i].hold[m]);
 	out_set(t, m, true);
-	ret = ccmem_module_unload(mod_name[m]);
+	ret = ccmem_module_unload(mod_name(m));
 	for (i = 0; i < LU_HOLDERS; i++) {
 		post[i] = atomic_load(&t->w[i].hold[m]);
 		if (HOLD_STATE(pre[i]) == HOLD_ALIVE && pre[i] == post[i])
@@ -869,7 +895,7 @@ static bool lu_attempt(struct lu *t, int m, bool all_parked, bool reload)
 		t->unloaded[m]++;
 		if (alive)
 			bad(t->v, "%s unloaded while a VM of it was alive",
-			    mod_name[m]);
+			    mod_name(m));
 		if (reload)
 			lu_reload(t, m);
 		return true;
@@ -877,10 +903,10 @@ static bool lu_attempt(struct lu *t, int m, bool all_parked, bool reload)
 		t->refused[m]++;
 		if (!maybe || all_parked)
 			bad(t->v, "%s refused with no VM alive: a leaked module reference",
-			    mod_name[m]);
+			    mod_name(m));
 	} else {
 		bad(t->v, "unloading %s: %s (expected 0 or -EWOULDBLOCK)",
-		    mod_name[m], err(ret));
+		    mod_name(m), err(ret));
 	}
 	out_set(t, m, false);
 	return false;
@@ -957,12 +983,12 @@ TEST_F_TIMEOUT(stress, unload_with_live_vms, 300)
 	for (i = 0; i < LU_WORKERS; i++) {
 		TH_LOG("worker %d: %lu VMs (%lu with a guest), ENODEV: create %lu, guest init %lu",
 		       i, t->w[i].cycles, t->w[i].guests,
-		       t->w[i].enodev[MOD_SNP], t->w[i].enodev[MOD_GUEST]);
+		       t->w[i].enodev[MOD_PLAT], t->w[i].enodev[MOD_GUEST]);
 		close(t->w[i].dev);
 	}
 	for (m = 0; m < NR_MODS; m++)
 		TH_LOG("%s: %lu unload attempts, %lu refused, %lu unloaded",
-		       mod_name[m], t->attempts[m], t->refused[m],
+		       mod_name(m), t->attempts[m], t->refused[m],
 		       t->unloaded[m]);
 	EXPECT_NO_FAILURES(&self->v);
 	/* The race was run: refusals under live VMs, and unloads. */
@@ -1000,21 +1026,21 @@ struct ud {
 static void *ud_unloader_fn(void *p)
 {
 	struct ud *u = p;
-	bool out[NR_MODS] = { !u->mods[MOD_SNP], !u->mods[MOD_GUEST] };
+	bool out[NR_MODS] = { !u->mods[MOD_PLAT], !u->mods[MOD_GUEST] };
 	uint64_t pre, post;
 	int m, ret, load;
 
-	while (!out[MOD_SNP] || !out[MOD_GUEST]) {
+	while (!out[MOD_PLAT] || !out[MOD_GUEST]) {
 		for (m = NR_MODS - 1; m >= 0; m--) {
 			if (out[m])
 				continue;
 			pre = gate_get(&u->phase);
-			ret = ccmem_module_unload(mod_name[m]);
+			ret = ccmem_module_unload(mod_name(m));
 			post = gate_get(&u->phase);
 			if (ret == -EWOULDBLOCK) {
 				if (pre == UD_CLOSED) {
 					bad(u->v, "%s refused after the VM was destroyed",
-					    mod_name[m]);
+					    mod_name(m));
 					out[m] = true;
 				} else if (post == UD_ALIVE) {
 					u->alive_refused++;
@@ -1024,18 +1050,18 @@ static void *ud_unloader_fn(void *p)
 			} else if (ret == 0) {
 				if (post == UD_ALIVE)
 					bad(u->v, "%s unloaded under a live VM",
-					    mod_name[m]);
+					    mod_name(m));
 				else if (pre == UD_CLOSED)
 					u->closed_unloaded++;
 				else
 					u->closing_unloaded++;
-				load = ccmem_module_load(mod_name[m]);
+				load = ccmem_module_load(mod_name(m));
 				if (load)
 					bad(u->v, "loading %s again: %s",
-					    mod_name[m], err(load));
+					    mod_name(m), err(load));
 				out[m] = true;
 			} else {
-				bad(u->v, "unloading %s: %s", mod_name[m], err(ret));
+				bad(u->v, "unloading %s: %s", mod_name(m), err(ret));
 				out[m] = true;
 			}
 			if (!gate_get(&u->started))
@@ -1116,7 +1142,7 @@ TEST_F_TIMEOUT(stress, unload_during_destroy, 300)
 		u.v = &self->v;
 		gate_init(&u.phase);
 		gate_init(&u.started);
-		u.mods[MOD_SNP] = true;
+		u.mods[MOD_PLAT] = true;
 		u.mods[MOD_GUEST] = guest;
 		ASSERT_EQ(0, pthread_create(&th, NULL, ud_unloader_fn, &u));
 		/* The first attempt was refused under the live VM: close. */
@@ -1772,7 +1798,11 @@ static void st_host_op(struct st_host *h)
 	case 6: {	/* validate a scratch page as its guest would */
 		struct ccmem_emu_insn in;
 
-		ret = ccmem_emu_pvalidate(h->g->vm, gpa, false, true, &in);
+		if (vm_type == CCMEM_VM_TDX)
+			ret = ccmem_emu_tdx_accept(h->g->vm, gpa, false, &in);
+		else
+			ret = ccmem_emu_pvalidate(h->g->vm, gpa, false, true,
+						  &in);
 		if (!ret && in.result == CCMEM_EMU_R_FAULT)	/* shared */
 			st_fault(h, in.fault_seq, gpa,
 				 REASON(CCMEM_FAULT_ATTRIBUTE) |
@@ -1832,6 +1862,7 @@ static void st_life(struct st_slot *s, unsigned int life)
 	struct st_vcpu c[ST_VCPUS];
 	pthread_t th[ST_VCPUS + 1];
 	struct st_host *h;
+	struct ccmem_emu_guest_config cfg;
 	struct ccmem_guest g;
 	uint8_t *scratch = NULL;
 	int ret, dev;
@@ -1840,10 +1871,11 @@ static void st_life(struct st_slot *s, unsigned int life)
 	uint32_t i;
 
 	rng_init(&r, s->seed, 500 + s->idx * 16 + life);
+	cfg = ccmem_guest_config(CCMEM_ACCEPT_LAZY, TGPA, RAM);
 	ccmem_guest_reset(&g);
 	h = calloc(1, sizeof(*h));
-	ret = h ? tguest_create(&g, CCMEM_ACCEPT_LAZY, RAM) : -ENOMEM;
-	dev = g.dev;		/* tguest_create() opened it for this VM */
+	ret = h ? ccmem_guest_create_vm(&g, vm_type, 0, &cfg) : -ENOMEM;
+	dev = g.dev;		/* ccmem_guest_create_vm() opened it */
 	ret = ret ?: ccmem_vm_add_backed_region(g.vm, SCR_GPA, SCR_SIZE, 0,
 						&scratch);
 	/*
@@ -2034,8 +2066,8 @@ static int mods_reload(void)
 {
 	int ret = ccmem_module_unload("ccmem_guest");
 
-	ret = ret ?: ccmem_module_unload("ccmem_snp");
-	ret = ret ?: ccmem_module_load("ccmem_snp");
+	ret = ret ?: ccmem_module_unload(plat_mod);
+	ret = ret ?: ccmem_module_load(plat_mod);
 	return ret ?: ccmem_module_load("ccmem_guest");
 }
 
@@ -2118,7 +2150,7 @@ TEST_F_TIMEOUT(stress, memory_balance, 300)
 	EXPECT_EQ(before.leaked, ccmem_global_stat("leaked_pages"));
 	/* So both modules go at once, and come back. */
 	EXPECT_ERRNO(0, ccmem_module_unload("ccmem_guest"));
-	EXPECT_ERRNO(0, ccmem_module_unload("ccmem_snp"));
+	EXPECT_ERRNO(0, ccmem_module_unload(plat_mod));
 	ASSERT_ERRNO(0, mods_ensure_loaded());
 	ASSERT_ERRNO(0, membal_read(&after));
 
