@@ -195,7 +195,8 @@ struct ccmem_arch_emu_ops {
  * @emu_available: VMs can be created on the software model.
  * @flags:	CCMEM_ARCH_F_*.
  * @vm_init:	check the creation arguments @args (the platform's fields:
- *		backend, attributes, gpa_width), pick the backend, allocate
+ *		attributes, gpa_width; the core checked the rest), pick the
+ *		backend (ccmem_backend_pick()), allocate
  *		the key and the per-VM platform data (vm->arch_data). Sets
  *		vm->backend, vm->key_id, vm->emu for a VM on the model, and
  *		may lower vm->gpa_limit.
@@ -220,6 +221,13 @@ struct ccmem_arch_emu_ops {
  *
  * Every callback but @hypercall runs with vm->lock held.
  */
+/* The largest struct ccmem_vm_create.backend of this build. */
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+#define CCMEM_BACKEND_LAST	CCMEM_BACKEND_EMU
+#else
+#define CCMEM_BACKEND_LAST	CCMEM_BACKEND_HW
+#endif
+
 /* struct ccmem_arch_ops.flags */
 #define CCMEM_ARCH_F_LAUNCH_4K	BIT(0)	/* immutable launch pages are 4 KiB */
 

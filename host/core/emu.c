@@ -359,11 +359,20 @@ long ccmem_emu_lookup_ioctl(struct ccmem_vm *vm, void *p)
 long ccmem_emu_inject_ioctl(struct ccmem_vm *vm, void *p)
 {
 	const struct ccmem_emu_inject *inj = p;
+	bool at_page = inj->op == CCMEM_INJECT_BUSY ||
+		       inj->op == CCMEM_INJECT_BLOCK;
+	/* The controls whose code says what the host does instead. */
+	bool needs_code = inj->op == CCMEM_INJECT_ASSIGN ||
+			  inj->op == CCMEM_INJECT_SPLIT ||
+			  inj->op == CCMEM_INJECT_CONVERT_BACKWARD ||
+			  inj->op == CCMEM_INJECT_CONVERT_OUTSIDE;
 
 	if (inj->flags || inj->reserved ||
 	    !PAGE_ALIGNED(inj->gpa) || inj->gpa >= CCMEM_MAX_GPA ||
-	    (inj->gpa && inj->op != CCMEM_INJECT_BUSY &&
-	     inj->op != CCMEM_INJECT_BLOCK))
+	    (inj->gpa && !at_page))
+		return -EINVAL;
+	if (!inj->op || inj->op > CCMEM_INJECT_CONVERT_LIE ||
+	    (needs_code && inj->count && !inj->code))
 		return -EINVAL;
 	return vm->emu->inject(vm, inj);
 }

@@ -262,6 +262,24 @@ static int ccmem_populate_one(struct ccmem_vm *vm, u64 gfn, u64 lo, u64 hi,
 	return ccmem_assign_new(vm, gfn, page, 1, immutable);
 }
 
+/*
+ * Give the private @gfn its backing unless it has one, as part of a whole
+ * 2 MiB block when the block fits in [@lo, @hi).
+ */
+static int ccmem_populate_in(struct ccmem_vm *vm, u64 gfn, u64 lo, u64 hi,
+			     bool immutable)
+{
+	u64 n;
+
+	if (xa_load(&vm->pages, gfn))
+		return 0;
+	if (!ccmem_find_region(vm, gfn))
+		return -ENOENT;
+	if (!ccmem_gfn_is_private(vm, gfn))
+		return -EPERM;
+	return ccmem_populate_one(vm, gfn, lo, hi, immutable, &n);
+}
+
 /**
  * ccmem_populate_gfn() - give a private gfn its backing, on demand.
  * @vm: the VM; vm->lock held, VM usable.
@@ -273,15 +291,7 @@ static int ccmem_populate_one(struct ccmem_vm *vm, u64 gfn, u64 lo, u64 hi,
  */
 int ccmem_populate_gfn(struct ccmem_vm *vm, u64 gfn, bool immutable)
 {
-	u64 n;
-
-	if (xa_load(&vm->pages, gfn))
-		return 0;
-	if (!ccmem_find_region(vm, gfn))
-		return -ENOENT;
-	if (!ccmem_gfn_is_private(vm, gfn))
-		return -EPERM;
-	return ccmem_populate_one(vm, gfn, 0, U64_MAX, immutable, &n);
+	return ccmem_populate_in(vm, gfn, 0, U64_MAX, immutable);
 }
 
 /**
@@ -301,17 +311,10 @@ int ccmem_populate_gfn(struct ccmem_vm *vm, u64 gfn, bool immutable)
  */
 int ccmem_vm_populate_gfn(struct ccmem_vm *vm, u64 gfn, int max_order)
 {
-	u64 n;
-
-	if (xa_load(&vm->pages, gfn))
-		return 0;
-	if (!ccmem_find_region(vm, gfn))
-		return -ENOENT;
-	if (!ccmem_gfn_is_private(vm, gfn))
-		return -EPERM;
+	/* A 2 MiB block fits only inside [lo, hi): [gfn, gfn + 1) is 4K. */
 	if (max_order < PMD_ORDER)
-		return ccmem_populate_one(vm, gfn, gfn, gfn + 1, false, &n);
-	return ccmem_populate_one(vm, gfn, 0, U64_MAX, false, &n);
+		return ccmem_populate_in(vm, gfn, gfn, gfn + 1, false);
+	return ccmem_populate_in(vm, gfn, 0, U64_MAX, false);
 }
 EXPORT_SYMBOL_GPL(ccmem_vm_populate_gfn);
 

@@ -415,6 +415,8 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 		return -EINVAL;
 	if (arg.type != CCMEM_VM_SNP && arg.type != CCMEM_VM_TDX)
 		return -EINVAL;
+	if (arg.backend > CCMEM_BACKEND_LAST)
+		return -EINVAL;
 	if (arg.fault_queue_len > CCMEM_MAX_FAULT_QUEUE)
 		return -EINVAL;
 

@@ -95,13 +95,6 @@ static int snp_vm_init(struct ccmem_vm *vm, const struct ccmem_vm_create *args)
 	if (args->attributes || args->gpa_width)
 		return -EINVAL;
 
-#ifdef CONFIG_CCMEM_EMU_ENABLED
-	if (req > CCMEM_BACKEND_EMU)
-		return -EINVAL;
-#else
-	if (req > CCMEM_BACKEND_HW)
-		return -EINVAL;
-#endif
 	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
 	if (!svm)
 		return -ENOMEM;

@@ -280,8 +280,7 @@ static int snp_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 	if (inj->op == CCMEM_INJECT_BUSY || inj->op == CCMEM_INJECT_BLOCK ||
 	    inj->op == CCMEM_INJECT_ACCEPT_CHUNK)
 		return -EOPNOTSUPP;
-	if (!inj->op || inj->op >= ARRAY_SIZE(op) || !op[inj->op])
-		return -EINVAL;
+	/* The core checked @op and the codes the uapi requires. */
 	return snp_emu_guest.inject(vm->key_id, op[inj->op], inj->code,
 				    inj->count);
 }

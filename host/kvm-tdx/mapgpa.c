@@ -19,6 +19,9 @@
  * Until the VMM enables CCMEM_CAP_CONVERT_EXITS the request is refused
  * with SUBFUNC_UNSUPPORTED, as KVM refuses it without
  * KVM_CAP_EXIT_HYPERCALL.
+ *
+ * Emulated vCPUs exist only on the model, so this file is built with it
+ * (CONFIG_CCMEM_EMU) and every VM that reaches it is on the model.
  */
 #include <linux/mm.h>
 
@@ -52,12 +55,10 @@ static void tdx_mapgpa_controls(struct ccmem_vm *vm, u64 *budget, bool *lie)
 	tdx_vm(vm)->stat.mapgpa_requests++;
 	*budget = U64_MAX;
 	*lie = false;
-#ifdef CONFIG_CCMEM_EMU_ENABLED
-	if (vm->emu && ccmem_vm_usable(vm)) {
+	if (ccmem_vm_usable(vm)) {
 		*budget = tdx_emu_guest.mapgpa_budget(tdx_vm(vm)->td);
 		*lie = tdx_emu_guest.mapgpa_lie(tdx_vm(vm)->td);
 	}
-#endif
 	mutex_unlock(&vm->lock);
 }
 
@@ -68,12 +69,10 @@ static void tdx_mapgpa_lie(struct ccmem_vm *vm, const struct mapgpa_req *req,
 	u64 back = 0, past = 0;
 
 	mutex_lock(&vm->lock);
-#ifdef CONFIG_CCMEM_EMU_ENABLED
-	if (vm->emu && ccmem_vm_usable(vm)) {
+	if (ccmem_vm_usable(vm)) {
 		back = tdx_emu_guest.mapgpa_rewind(tdx_vm(vm)->td);
 		past = tdx_emu_guest.mapgpa_past_end(tdx_vm(vm)->td);
 	}
-#endif
 	mutex_unlock(&vm->lock);
 	if (back)
 		r[TDX_HC_R11] = req->gpa - (back << PAGE_SHIFT);

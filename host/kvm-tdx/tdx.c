@@ -127,13 +127,6 @@ static int tdx_vm_init(struct ccmem_vm *vm, const struct ccmem_vm_create *args)
 	struct tdx_vm *tv;
 	int hkid, ret;
 
-#ifdef CONFIG_CCMEM_EMU_ENABLED
-	if (args->backend > CCMEM_BACKEND_EMU)
-		return -EINVAL;
-#else
-	if (args->backend > CCMEM_BACKEND_HW)
-		return -EINVAL;
-#endif
 	BUILD_BUG_ON(CCMEM_TDX_ATTR_NO_PENDING_VE !=
 		     TDX_TD_ATTR_SEPT_VE_DISABLE);
 	if (args->attributes & ~CCMEM_TDX_ATTR_NO_PENDING_VE)
@@ -469,32 +462,21 @@ static void tdx_leak(struct ccmem_vm *vm, u64 pfn, u64 npages)
 		tdx_vm(vm)->plat->leak(pfn, npages);
 }
 
-/**
- * tdx_finalize() - TDH.MR.FINALIZE: the end of the launch.
- * @vm: the VM; vm->lock held.
- *
- * Return: 0 (also when finalized already) or -EIO.
+/*
+ * TDH.MR.FINALIZE: the end of the launch; vm->lock held. The core calls
+ * it once (vm->finalized). 0 or -EIO.
  */
-int tdx_finalize(struct ccmem_vm *vm)
+static int tdx_finalize(struct ccmem_vm *vm)
 {
 	struct tdx_vm *tv = tdx_vm(vm);
-	u64 st;
+	u64 st = tv->plat->finalize(tv->td);
 
-	if (tv->finalized)
-		return 0;
-	st = tv->plat->finalize(tv->td);
 	if (st != TDX_SUCCESS) {
 		pr_warn("vm %u: TDH.MR.FINALIZE failed with 0x%016llx\n",
 			vm->id, st);
 		return -EIO;
 	}
-	tv->finalized = true;
 	return 0;
-}
-
-static int tdx_arch_finalize(struct ccmem_vm *vm)
-{
-	return tdx_finalize(vm);
 }
 
 static bool tdx_hw_usable(void)
@@ -522,7 +504,7 @@ static const struct ccmem_arch_ops tdx_arch_ops = {
 	.split		= tdx_split,
 	.accepted	= tdx_accepted,
 	.leak		= tdx_leak,
-	.finalize	= tdx_arch_finalize,
+	.finalize	= tdx_finalize,
 	.block_empty	= tdx_block_empty,
 };
 

@@ -43,7 +43,6 @@ struct tdx_counters {
  * @td:		the TD on that backend.
  * @gpaw:	the TD's GPA width (48 or 52).
  * @attributes:	its ATTRIBUTES.
- * @finalized:	TDH.MR.FINALIZE has run: no more PAGE.ADD.
  * @repromotable: 2 MiB blocks (gfn >> 9) whose 4 KiB table was removed
  *		once they emptied; the next 2 MiB AUG there is a re-promotion.
  * @stat:	its counters.
@@ -53,7 +52,6 @@ struct tdx_vm {
 	struct tdx_td *td;
 	u32 gpaw;
 	u64 attributes;
-	bool finalized;
 	struct xarray repromotable;
 	struct tdx_counters stat;
 };
@@ -74,7 +72,6 @@ void tdx_count(struct ccmem_vm *vm, u64 *counter, u64 n);
 
 /* tdx.c: the host's Secure-EPT operations, for tdx_emu.c (vm->lock held). */
 int tdx_unblock(struct ccmem_vm *vm, u64 gpa, int level);
-int tdx_finalize(struct ccmem_vm *vm);
 
 #ifdef CONFIG_CCMEM_EMU_ENABLED
 extern const struct ccmem_arch_emu_ops tdx_arch_emu_ops;

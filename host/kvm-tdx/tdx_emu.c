@@ -290,12 +290,10 @@ static int tdx_inject(struct ccmem_vm *vm, const struct ccmem_emu_inject *inj)
 					       inj->count ? inj->code : 0);
 		return 0;
 	}
-	if (!inj->op || inj->op >= ARRAY_SIZE(op))
-		return -EINVAL;
-	if ((inj->op == CCMEM_INJECT_ASSIGN || inj->op == CCMEM_INJECT_SPLIT) &&
-	    inj->count && !inj->code)
-		return -EINVAL;
-	/* BUSY and BLOCK act on a private page the VM has. */
+	/*
+	 * The core checked @op and the codes the uapi requires. BUSY and
+	 * BLOCK act on a private page the VM has.
+	 */
 	if ((inj->op == CCMEM_INJECT_BUSY || inj->op == CCMEM_INJECT_BLOCK) &&
 	    inj->count && !xa_load(&vm->pages, inj->gpa >> PAGE_SHIFT))
 		return -ENOENT;

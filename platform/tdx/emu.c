@@ -143,15 +143,26 @@ static void tdx_emu_td_destroy(struct tdx_td *td)
 	kfree(td);
 }
 
-/* Consume one use of control @op; true (with the status) if armed. */
-static bool tdx_emu_take(struct tdx_td *td, u32 op, u64 *status)
+/* Consume one use of control @op; true (with its code) if armed. */
+static bool tdx_emu_take(struct tdx_td *td, u32 op, u32 *code)
 {
 	struct tdx_emu_arm *a = &td->arm[op];
 
 	if (!a->count)
 		return false;
 	a->count--;
-	*status = (u64)a->code << 32;
+	*code = a->code;
+	return true;
+}
+
+/* A SEAMCALL that control @op makes fail: true with the status it returns. */
+static bool tdx_emu_fail(struct tdx_td *td, u32 op, u64 *status)
+{
+	u32 code;
+
+	if (!tdx_emu_take(td, op, &code))
+		return false;
+	*status = (u64)code << 32;
 	return true;
 }
 
@@ -191,7 +202,7 @@ static u64 tdx_emu_page_add(struct tdx_td *td, u64 gpa, u64 pfn)
 {
 	u64 st;
 
-	if (tdx_emu_take(td, TDX_INJECT_AUG, &st))
+	if (tdx_emu_fail(td, TDX_INJECT_AUG, &st))
 		return st;
 	return tdx_emu_done(td, gpa, sept_page_add(&td->sept, gpa, pfn));
 }
@@ -200,7 +211,7 @@ static u64 tdx_emu_page_aug(struct tdx_td *td, u64 gpa, int level, u64 pfn)
 {
 	u64 st;
 
-	if (tdx_emu_take(td, TDX_INJECT_AUG, &st))
+	if (tdx_emu_fail(td, TDX_INJECT_AUG, &st))
 		return st;
 	return tdx_emu_done(td, gpa, sept_page_aug(&td->sept, gpa, level,
 						   pfn));
@@ -210,7 +221,7 @@ static u64 tdx_emu_block(struct tdx_td *td, u64 gpa, int level)
 {
 	u64 st;
 
-	if (tdx_emu_take(td, TDX_INJECT_AUG, &st))
+	if (tdx_emu_fail(td, TDX_INJECT_AUG, &st))
 		return st;
 	return tdx_emu_done(td, gpa, sept_range_block(&td->sept, gpa, level));
 }
@@ -230,7 +241,7 @@ static u64 tdx_emu_remove(struct tdx_td *td, u64 gpa, int level, u64 *pfn)
 {
 	u64 st;
 
-	if (tdx_emu_take(td, TDX_INJECT_AUG, &st))
+	if (tdx_emu_fail(td, TDX_INJECT_AUG, &st))
 		return st;
 	return tdx_emu_done(td, gpa, sept_page_remove(&td->sept, gpa, level,
 						      pfn));
@@ -240,7 +251,7 @@ static u64 tdx_emu_demote(struct tdx_td *td, u64 gpa, int level)
 {
 	u64 st;
 
-	if (tdx_emu_take(td, TDX_INJECT_DEMOTE, &st))
+	if (tdx_emu_fail(td, TDX_INJECT_DEMOTE, &st))
 		return st;
 	return tdx_emu_done(td, gpa, sept_page_demote(&td->sept, gpa, level));
 }
@@ -326,9 +337,6 @@ static int tdx_emu_inject(struct tdx_td *td, u32 op, u32 code, u32 count,
 	case TDX_INJECT_MAPGPA_BACKWARD:
 	case TDX_INJECT_MAPGPA_OUTSIDE:
 	case TDX_INJECT_MAPGPA_LIE:
-		if ((op == TDX_INJECT_MAPGPA_BACKWARD ||
-		     op == TDX_INJECT_MAPGPA_OUTSIDE) && count && !code)
-			return -EINVAL;
 		td->arm[op].code = count ? code : 0;
 		td->arm[op].count = count;
 		return 0;
@@ -367,43 +375,33 @@ static int tdx_emu_inject(struct tdx_td *td, u32 op, u32 code, u32 count,
 /* One MapGPA request: the pages the host converts before it says RETRY. */
 static u64 tdx_emu_mapgpa_budget(struct tdx_td *td)
 {
-	struct tdx_emu_arm *a = &td->arm[TDX_INJECT_MAPGPA_EARLY];
+	u32 code;
 
-	if (!a->count)
-		return U64_MAX;
-	a->count--;
-	return a->code;
-}
-
-/* One use of a MapGPA lie, @op; 0 when not armed. */
-static u64 tdx_emu_mapgpa_take(struct tdx_td *td, u32 op)
-{
-	struct tdx_emu_arm *a = &td->arm[op];
-
-	if (!a->count)
-		return 0;
-	a->count--;
-	return a->code;
+	return tdx_emu_take(td, TDX_INJECT_MAPGPA_EARLY, &code) ? code :
+								  U64_MAX;
 }
 
 static u64 tdx_emu_mapgpa_rewind(struct tdx_td *td)
 {
-	return tdx_emu_mapgpa_take(td, TDX_INJECT_MAPGPA_BACKWARD);
+	u32 code = 0;
+
+	tdx_emu_take(td, TDX_INJECT_MAPGPA_BACKWARD, &code);
+	return code;
 }
 
 static u64 tdx_emu_mapgpa_past_end(struct tdx_td *td)
 {
-	return tdx_emu_mapgpa_take(td, TDX_INJECT_MAPGPA_OUTSIDE);
+	u32 code = 0;
+
+	tdx_emu_take(td, TDX_INJECT_MAPGPA_OUTSIDE, &code);
+	return code;
 }
 
 static bool tdx_emu_mapgpa_lie(struct tdx_td *td)
 {
-	struct tdx_emu_arm *a = &td->arm[TDX_INJECT_MAPGPA_LIE];
+	u32 code;
 
-	if (!a->count)
-		return false;
-	a->count--;
-	return true;
+	return tdx_emu_take(td, TDX_INJECT_MAPGPA_LIE, &code);
 }
 
 static void tdx_emu_set_accept_chunk(struct tdx_td *td, u32 pages)
