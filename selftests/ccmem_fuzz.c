@@ -510,33 +510,6 @@ static const char *fz_param(const char *name, char *buf, size_t len)
 	return NULL;
 }
 
-static long long param_get(const char *path)
-{
-	long long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -EIO;
-	fclose(f);
-	return v;
-}
-
-static int param_set(const char *path, long long v)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY), n, ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lld", v);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static void fz_print(const char *fmt, ...)
 {
 	va_list ap;
@@ -3400,11 +3373,11 @@ static void fz_reload(const char *name)
 	if (!strcmp(name, "ccmem_snp")) {
 		ST(fz.snp_loaded, ok);
 		if (fz.asid_cap != fz.asid_cap0)
-			param_set(P_ASIDS, fz.asid_cap);
+			ccmem_param_set(P_ASIDS, fz.asid_cap);
 	} else if (!strcmp(name, "ccmem_tdx")) {
 		ST(fz.tdx_loaded, ok);
 		if (fz.hkid_cap != fz.hkid_cap0)
-			param_set(P_HKIDS, fz.hkid_cap);
+			ccmem_param_set(P_HKIDS, fz.hkid_cap);
 	} else {
 		ST(fz.guest_loaded, ok);
 	}
@@ -4087,13 +4060,13 @@ static bool fz_limits_recover(void)
 	if (n < 3)
 		return false;
 	if (a > 0)
-		param_set(P_RANGES, a);
+		ccmem_param_set(P_RANGES, a);
 	if (v > 0)
-		param_set(P_VCPUS, v);
+		ccmem_param_set(P_VCPUS, v);
 	if (k > 0)
-		param_set(P_ASIDS, k);
+		ccmem_param_set(P_ASIDS, k);
 	if (h > 0)
-		param_set(P_HKIDS, h);
+		ccmem_param_set(P_HKIDS, h);
 	return true;
 }
 
@@ -4102,10 +4075,10 @@ static void fz_limits(void)
 {
 	__u64 r = fz.seed * 0x9e3779b97f4a7c15ULL;
 
-	fz.attr_cap0 = param_get(P_RANGES);
-	fz.vcpu_cap0 = param_get(P_VCPUS);
-	fz.asid_cap0 = param_get(P_ASIDS);
-	fz.hkid_cap0 = param_get(P_HKIDS);
+	fz.attr_cap0 = ccmem_param_get(P_RANGES);
+	fz.vcpu_cap0 = ccmem_param_get(P_VCPUS);
+	fz.asid_cap0 = ccmem_param_get(P_ASIDS);
+	fz.hkid_cap0 = ccmem_param_get(P_HKIDS);
 	fz.attr_cap = fz.attr_cap0;
 	fz.vcpu_cap = fz.vcpu_cap0;
 	fz.asid_cap = fz.asid_cap0;
@@ -4124,26 +4097,26 @@ static void fz_limits(void)
 	if ((r >> 32) % 2)
 		fz.hkid_cap = 8;
 	if (fz.attr_cap0 > 0)
-		param_set(P_RANGES, fz.attr_cap);
+		ccmem_param_set(P_RANGES, fz.attr_cap);
 	if (fz.vcpu_cap0 > 0)
-		param_set(P_VCPUS, fz.vcpu_cap);
+		ccmem_param_set(P_VCPUS, fz.vcpu_cap);
 	if (fz.asid_cap0 > 0)
-		param_set(P_ASIDS, fz.asid_cap);
+		ccmem_param_set(P_ASIDS, fz.asid_cap);
 	if (fz.hkid_cap0 > 0)
-		param_set(P_HKIDS, fz.hkid_cap);
+		ccmem_param_set(P_HKIDS, fz.hkid_cap);
 }
 
 static void fz_limits_restore(void)
 {
 	unlink(FZ_LIMITS_FILE);
 	if (fz.attr_cap0 > 0)
-		param_set(P_RANGES, fz.attr_cap0);
+		ccmem_param_set(P_RANGES, fz.attr_cap0);
 	if (fz.vcpu_cap0 > 0)
-		param_set(P_VCPUS, fz.vcpu_cap0);
+		ccmem_param_set(P_VCPUS, fz.vcpu_cap0);
 	if (fz.asid_cap0 > 0)
-		param_set(P_ASIDS, fz.asid_cap0);
+		ccmem_param_set(P_ASIDS, fz.asid_cap0);
 	if (fz.hkid_cap0 > 0)
-		param_set(P_HKIDS, fz.hkid_cap0);
+		ccmem_param_set(P_HKIDS, fz.hkid_cap0);
 }
 
 static int fz_setup(void)

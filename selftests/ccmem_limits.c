@@ -27,34 +27,6 @@
 #include "kselftest_harness.h"
 #include "ccmem_test.h"
 
-/* Read and write one module parameter; -errno on failure. */
-static long long param_get(const char *path)
-{
-	long long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -EIO;
-	fclose(f);
-	return v;
-}
-
-static int param_set(const char *path, long long v)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY), n, ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lld", v);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* One counter of a VM, or -1 when it cannot be read. */
 static long long stat_of(int fd, const char *name)
 {
@@ -69,14 +41,14 @@ static long long stat_of(int fd, const char *name)
 
 TEST(vcpus_per_user_capped)
 {
-	long long old = param_get(P_VCPUS);
+	long long old = ccmem_param_get(P_VCPUS);
 	struct ccmem_emu_guest_config cfg;
 	struct ccmem_guest g;
 
 	ASSERT_GT(old, 0);
 	cfg = ccmem_guest_config(CCMEM_ACCEPT_LAZY, TGPA, TSIZE);
 	ASSERT_ERRNO(0, ccmem_guest_create(&g, &cfg));
-	ASSERT_ERRNO(0, param_set(P_VCPUS, 2));
+	ASSERT_ERRNO(0, ccmem_param_set(P_VCPUS, 2));
 	EXPECT_ERRNO(0, ccmem_guest_add_vcpu(&g, 0));
 	EXPECT_ERRNO(0, ccmem_guest_add_vcpu(&g, 1));
 	EXPECT_ERRNO(-EAGAIN, ccmem_guest_add_vcpu(&g, 2));
@@ -85,37 +57,37 @@ TEST(vcpus_per_user_capped)
 	close(g.vcpu[1]);
 	g.vcpu[1] = -1;
 	EXPECT_ERRNO(0, ccmem_guest_add_vcpu(&g, 2));
-	EXPECT_ERRNO(0, param_set(P_VCPUS, old));
+	EXPECT_ERRNO(0, ccmem_param_set(P_VCPUS, old));
 	ccmem_guest_destroy(&g);
 }
 
 TEST(keys_per_user_capped)
 {
-	long long old = param_get(P_ASIDS);
+	long long old = ccmem_param_get(P_ASIDS);
 	struct tvm a, b, c;
 
 	ASSERT_GT(old, 0);
-	ASSERT_ERRNO(0, param_set(P_ASIDS, 2));
+	ASSERT_ERRNO(0, ccmem_param_set(P_ASIDS, 2));
 	EXPECT_ERRNO(0, tvm_create(&a, 0));
 	EXPECT_ERRNO(0, tvm_create(&b, 0));
 	EXPECT_ERRNO(-EDQUOT, tvm_create(&c, 0));
 	tvm_destroy(&c);
 	tvm_destroy(&b);
 	EXPECT_ERRNO(0, tvm_create(&c, 0));
-	EXPECT_ERRNO(0, param_set(P_ASIDS, old));
+	EXPECT_ERRNO(0, ccmem_param_set(P_ASIDS, old));
 	tvm_destroy(&c);
 	tvm_destroy(&a);
 }
 
 TEST(attr_ranges_per_vm_capped)
 {
-	long long old = param_get(P_RANGES);
+	long long old = ccmem_param_get(P_RANGES);
 	struct tvm t;
 	int i;
 
 	ASSERT_GT(old, 0);
 	ASSERT_ERRNO(0, tvm_setup_std(&t));
-	ASSERT_ERRNO(0, param_set(P_RANGES, 4));
+	ASSERT_ERRNO(0, ccmem_param_set(P_RANGES, 4));
 	for (i = 0; i < 4; i++)
 		EXPECT_ERRNO(0, ccmem_vm_set_attr(t.fd, TGPA + 2 * i * SZ_4K,
 						  SZ_4K, true));
@@ -143,7 +115,7 @@ TEST(attr_ranges_per_vm_capped)
 	/* Merging needs none. */
 	EXPECT_ERRNO(0, ccmem_vm_set_attr(t.fd, TGPA + SZ_4K, SZ_4K, true));
 	EXPECT_EQ(3, STAT(t.fd, "vm.attr_ranges"));
-	EXPECT_ERRNO(0, param_set(P_RANGES, old));
+	EXPECT_ERRNO(0, ccmem_param_set(P_RANGES, old));
 	tvm_destroy(&t);
 }
 
@@ -266,7 +238,7 @@ static int memcg_make(void)
 
 static long long memcg_current(void)
 {
-	return param_get(CG "/memory.current");
+	return ccmem_param_get(CG "/memory.current");
 }
 
 /*

@@ -1416,40 +1416,15 @@ TEST_F(tg, snp_and_tdx_guests_at_once)
 
 #define P_HKIDS	"/sys/module/ccmem_tdx/parameters/max_hkids_per_user"
 
-static long long param_rw(const char *path, long long set)
-{
-	long long v = -EIO;
-	char buf[32];
-	FILE *f;
-	int n;
-
-	if (set >= 0) {
-		f = fopen(path, "w");
-		if (!f)
-			return -errno;
-		n = fprintf(f, "%lld", set);
-		if (fclose(f) || n <= 0)
-			return -EIO;
-		return 0;
-	}
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 /* HKIDs are capped per user, apart from SNP's ASIDs. */
 TEST(hkids_per_user_capped)
 {
-	long long old = param_rw(P_HKIDS, -1);
+	long long old = ccmem_param_get(P_HKIDS);
 	int dev = ccmem_open_dev(), a, b, c, snp;
 
 	ASSERT_LE(0, dev);
 	ASSERT_GT(old, 0);
-	ASSERT_ERRNO(0, param_rw(P_HKIDS, 2));
+	ASSERT_ERRNO(0, ccmem_param_set(P_HKIDS, 2));
 	a = td_create(dev, 0, 0, NULL);
 	b = td_create(dev, 0, 0, NULL);
 	EXPECT_LE(0, a);
@@ -1461,7 +1436,7 @@ TEST(hkids_per_user_capped)
 	close(b);
 	c = td_create(dev, 0, 0, NULL);
 	EXPECT_LE(0, c);
-	EXPECT_ERRNO(0, param_rw(P_HKIDS, old));
+	EXPECT_ERRNO(0, ccmem_param_set(P_HKIDS, old));
 	close(c);
 	close(snp);
 	close(a);

@@ -232,3 +232,32 @@ int ccmem_module_load(const char *name)
 	close(fd);
 	return ret;
 }
+
+/* Read one module parameter (a /sys/module/.../parameters file). */
+long long ccmem_param_get(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -EIO;
+	fclose(f);
+	return v;
+}
+
+/* Write one module parameter; 0 or -errno. */
+int ccmem_param_set(const char *path, long long v)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY), n, ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%lld", v);
+	if (write(fd, buf, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}

@@ -58,6 +58,8 @@ bool buf_is(const void *buf, uint8_t byte, size_t len);
 long long ccmem_global_stat(const char *name);
 int ccmem_module_unload(const char *name);
 int ccmem_module_load(const char *name);
+long long ccmem_param_get(const char *path);
+int ccmem_param_set(const char *path, long long v);
 
 /* One step of a guest program. */
 #define GI(op_, gpa_, size_, arg_) \

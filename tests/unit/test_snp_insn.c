@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "unit.h"
+#include "insn_bytes.h"
 #include "../../platform/snp/snp_insn.h"
 
 #ifdef __x86_64__
@@ -22,14 +23,6 @@ static const u8 enc_pvalidate[] = { 0xf2, 0x0f, 0x01, 0xff };
 static const u8 enc_rmpadjust[] = { 0xf3, 0x0f, 0x01, 0xfe };
 static const u8 enc_rmpupdate[] = { 0xf2, 0x0f, 0x01, 0xfe };
 static const u8 enc_psmash[] = { 0xf3, 0x0f, 0x01, 0xff };
-
-/* The address of an assembler label of this file, without a declaration. */
-#define LABEL_ADDR(label)						\
-	({								\
-		const u8 *__p;						\
-		asm("lea " label "(%%rip), %0" : "=r" (__p));		\
-		__p;							\
-	})
 
 /* Each macro on its own, in a data section nothing executes. */
 #define MACRO_BYTES(name, insn)						\
@@ -72,14 +65,6 @@ int emit_psmash(u64 spa)
 {
 	return snp_psmash(spa);
 }
-
-#define ASSERT_BYTES(expected, actual)					\
-	do {								\
-		const u8 *__act = (actual);				\
-		size_t __i;						\
-		for (__i = 0; __i < sizeof(expected); __i++)		\
-			ASSERT_EQ((expected)[__i], __act[__i]);		\
-	} while (0)
 
 UNIT_TEST(pvalidate_encoding_f2_0f_01_ff)
 {

@@ -16,20 +16,13 @@
 #include <stdint.h>
 
 #include "unit.h"
+#include "insn_bytes.h"
 #include "../../platform/tdx/tdx_insn.h"
 
 #ifdef __x86_64__
 
 static const u8 enc_seamcall[] = { 0x66, 0x0f, 0x01, 0xcf };
 static const u8 enc_tdcall[] = { 0x66, 0x0f, 0x01, 0xcc };
-
-/* The address of an assembler label of this file, without a declaration. */
-#define LABEL_ADDR(label)						\
-	({								\
-		const u8 *__p;						\
-		asm("lea " label "(%%rip), %0" : "=r" (__p));		\
-		__p;							\
-	})
 
 /* Each macro on its own, in a data section nothing executes. */
 #define MACRO_BYTES(name, insn)						\
@@ -67,14 +60,6 @@ u64 emit_vmcall(u64 gpa)
 
 	return tdx_vmcall(&a) + a.r10;
 }
-
-#define ASSERT_BYTES(expected, actual)					\
-	do {								\
-		const u8 *__act = (actual);				\
-		size_t __i;						\
-		for (__i = 0; __i < sizeof(expected); __i++)		\
-			ASSERT_EQ((expected)[__i], __act[__i]);		\
-	} while (0)
 
 UNIT_TEST(seamcall_encoding_66_0f_01_cf)
 {
