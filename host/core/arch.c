@@ -221,6 +221,11 @@ long ccmem_check_extension(struct ccmem_vm *vm, unsigned long cap)
 		module_put(r->owner);
 		return vm && !vm->emu ? 0 : 1;
 	}
+	case CCMEM_CAP_EMU_EMULATOR:
+		/* A VM that has it says so with 2. */
+		if (vm)
+			return vm->emu ? 1 + READ_ONCE(vm->emulator) : 0;
+		return !!ccmem_types_where(ccmem_has_emu);
 #endif
 	}
 	return 0;

@@ -378,6 +378,11 @@ struct ccmem_vm_counters {
 	u64 faults_queued;
 	u64 faults_backpressure;
 	u64 attr_ranges_refused;
+	u64 emulator_mapped;
+	u64 emulator_unmapped;
+	u64 fwd_insns;
+	u64 fwd_access_checks;
+	u64 fwd_accesses;
 	atomic64_t sigbus;
 };
 
@@ -412,6 +417,7 @@ struct ccmem_vm {
 	u32 gpa_width;			/* same; vm_init resolves 0 */
 	bool convert_exits;		/* CCMEM_CAP_CONVERT_EXITS, under @lock */
 	bool finalized;			/* the launch is over, under @lock */
+	bool emulator;			/* CCMEM_CAP_EMU_EMULATOR, under @lock */
 
 	struct ccmem_mem_region *regions;	/* sorted by gfn */
 	u32 nr_regions;
@@ -511,6 +517,7 @@ int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages);
 long ccmem_vm_populate(struct ccmem_vm *vm, void *arg);
 long ccmem_vm_launch_update(struct ccmem_vm *vm, void *arg);
 void ccmem_vm_reclaim_all(struct ccmem_vm *vm);
+void ccmem_emulator_unmap(struct ccmem_vm *vm, u64 gfn, u64 npages);
 struct page *ccmem_private_page(struct ccmem_vm *vm, u64 gfn, void **entry);
 void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err);
 void ccmem_pool_exit(void);

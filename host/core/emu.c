@@ -249,6 +249,7 @@ long ccmem_emu_insn_ioctl(struct ccmem_vm *vm, void *p)
 	ret = ccmem_emu_do(vm, &req, true);
 	if (ret)
 		return ret;
+	vm->stat.fwd_insns++;
 	arg->result = req.result;
 	arg->vector = req.vector;
 	arg->rax_out = req.rax;
@@ -313,6 +314,10 @@ long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void *p)
 		ret = vm->state == CCMEM_VM_STATE_DEAD ? -EIO : -ENODEV;
 	else
 		ret = ccmem_emu_do(vm, &req, false);
+	if (!ret && check)
+		vm->stat.fwd_access_checks++;
+	else if (!ret)
+		vm->stat.fwd_accesses++;
 	mutex_unlock(&vm->lock);
 	if (!ret)
 		ret = ccmem_emu_finish(&req);

@@ -142,6 +142,7 @@ static void ccmem_leak_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n)
 
 	for (i = 0; i < n; i++)
 		xa_erase(&vm->pages, gfn + i);
+	ccmem_emulator_unmap(vm, gfn, n);
 	if (vm->arch->leak)
 		vm->arch->leak(vm, pfn, n);
 	trace_ccmem_leak(vm->id, gfn, pfn, n == 1 ? 0 : PMD_ORDER);
@@ -348,10 +349,11 @@ static int ccmem_release_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n,
 		ccmem_leak_vm(vm, "unassign", ret);
 		return -EIO;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		xa_erase(&vm->pages, gfn + i);
+	ccmem_emulator_unmap(vm, gfn, n);
+	for (i = 0; i < n; i++)
 		ccmem_pool_scrub_free(pfn_to_page(pfn + i));
-	}
 	trace_ccmem_reclaim(vm->id, gfn, pfn, order);
 	vm->stat.populated_pages -= n;
 	vm->stat.scrubbed_pages += n;

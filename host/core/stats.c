@@ -44,6 +44,12 @@ struct ccmem_vm_values {
 	u64 regions;
 	u64 vcpus;
 	u64 attr_ranges_refused;
+	u64 emulator;
+	u64 emulator_mapped;
+	u64 emulator_unmapped;
+	u64 fwd_insns;
+	u64 fwd_access_checks;
+	u64 fwd_accesses;
 };
 
 #define VMS(f, u, fl, d) CCMEM_STAT(struct ccmem_vm_values, f, u, fl, d)
@@ -69,6 +75,12 @@ static const struct ccmem_stat_desc ccmem_vm_descs[] = {
 	VMS(regions, NONE, 0, "regions"),
 	VMS(vcpus, NONE, 0, "vCPUs"),
 	VMS(attr_ranges_refused, NONE, CCMEM_CUM, "conversions refused: max_attr_ranges reached"),
+	VMS(emulator, ENUM, 0, "1: the VMM plays the CPU and may map private memory"),
+	VMS(emulator_mapped, PAGES, CCMEM_CUM, "private pages mapped into the emulating VMM"),
+	VMS(emulator_unmapped, PAGES, CCMEM_CUM, "private pages unmapped from it on leaving"),
+	VMS(fwd_insns, NONE, CCMEM_CUM, "guest instructions a VMM that plays the CPU forwarded"),
+	VMS(fwd_access_checks, NONE, CCMEM_CUM, "access checks it asked (a TLB fill)"),
+	VMS(fwd_accesses, NONE, CCMEM_CUM, "accesses it made through ccmem"),
 };
 
 /**
@@ -121,6 +133,12 @@ static void ccmem_vm_read_stats(struct ccmem_vm *vm, u64 *vals)
 		.regions = vm->nr_regions,
 		.vcpus = vm->nr_vcpus,
 		.attr_ranges_refused = c->attr_ranges_refused,
+		.emulator = vm->emulator,
+		.emulator_mapped = c->emulator_mapped,
+		.emulator_unmapped = c->emulator_unmapped,
+		.fwd_insns = c->fwd_insns,
+		.fwd_access_checks = c->fwd_access_checks,
+		.fwd_accesses = c->fwd_accesses,
 	};
 
 	ccmem_stat_copy(&ccmem_vm_group, &v, vals);

@@ -103,6 +103,23 @@ static long ccmem_vm_enable_cap(struct ccmem_vm *vm, void *p)
 			return -EINVAL;
 		WRITE_ONCE(vm->convert_exits, arg->args[0]);
 		return 0;
+#ifdef CONFIG_CCMEM_EMU_ENABLED
+	case CCMEM_CAP_EMU_EMULATOR:
+		if (arg->args[0] != 1 ||
+		    !mem_is_zero(&arg->args[1], sizeof(arg->args) - 8))
+			return -EINVAL;
+		if (!ccmem_vm_emu(vm))
+			return -EOPNOTSUPP;
+		if (vm->emulator)
+			return 0;
+		/* A guest that ran protected never becomes readable. */
+		if (vm->finalized)
+			return -EBUSY;
+		WRITE_ONCE(vm->emulator, true);
+		pr_info("vm %u: emulator capability: pid %d may map private memory\n",
+			vm->id, task_tgid_nr(current));
+		return 0;
+#endif
 	}
 	return -EINVAL;
 }
@@ -258,13 +275,39 @@ static long ccmem_vm_ioctl(struct file *file, unsigned int cmd,
  * Host userspace may never see a private page, so every touch is refused
  * with SIGBUS, like a guest_memfd without shared pages. Shared memory is
  * reached through the region's shared backing instead.
+ *
+ * The one exception is a VM with the emulator capability: its creator
+ * plays the CPU, and a mapping it made after enabling the capability
+ * (VM_PFNMAP) gets the private page behind each gfn. The page is looked
+ * up and inserted under vm->lock, and every path that takes a page from
+ * the VM unmaps it under vm->lock before the page is scrubbed
+ * (ccmem_emulator_unmap()), so the mapping never outlives the page.
  */
 static vm_fault_t ccmem_vm_fault(struct vm_fault *vmf)
 {
-	struct ccmem_vm *vm = vmf->vma->vm_file->private_data;
+	struct vm_area_struct *vma = vmf->vma;
+	struct ccmem_vm *vm = vma->vm_file->private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	u64 gfn = vmf->pgoff;
+	struct page *page;
 
-	atomic64_inc(&vm->stat.sigbus);
-	return VM_FAULT_SIGBUS;
+	if (vma->vm_flags & VM_PFNMAP && vma->vm_mm == vm->mm) {
+		mutex_lock(&vm->lock);
+		if (vm->emulator && ccmem_vm_usable(vm) &&
+		    gfn < (CCMEM_MAX_GPA >> PAGE_SHIFT) &&
+		    ccmem_gfn_is_private(vm, gfn)) {
+			page = ccmem_private_page(vm, gfn, NULL);
+			if (page)
+				ret = vmf_insert_pfn(vma, vmf->address,
+						     page_to_pfn(page));
+			if (ret == VM_FAULT_NOPAGE)
+				vm->stat.emulator_mapped++;
+		}
+		mutex_unlock(&vm->lock);
+	}
+	if (ret == VM_FAULT_SIGBUS)
+		atomic64_inc(&vm->stat.sigbus);
+	return ret;
 }
 
 static const struct vm_operations_struct ccmem_vm_vm_ops = {
@@ -273,9 +316,39 @@ static const struct vm_operations_struct ccmem_vm_vm_ops = {
 
 static int ccmem_vm_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	struct ccmem_vm *vm = file->private_data;
+
+	/* Set once, before the launch ends; never cleared. */
+	if (READ_ONCE(vm->emulator)) {
+		/* Trusted as the hardware: the creator, and nobody it forks. */
+		if (current->mm != vm->mm)
+			return -EACCES;
+		if (!(vma->vm_flags & VM_SHARED))
+			return -EINVAL;
+		vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY);
+	}
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &ccmem_vm_vm_ops;
 	return 0;
+}
+
+/**
+ * ccmem_emulator_unmap() - take pages leaving the VM out of the emulator.
+ * @vm: the VM; vm->lock held.
+ * @gfn: first page.
+ * @npages: number of pages.
+ *
+ * Called before the pages are scrubbed: a later touch refaults and finds
+ * no page (SIGBUS) or the gfn's new one.
+ */
+void ccmem_emulator_unmap(struct ccmem_vm *vm, u64 gfn, u64 npages)
+{
+	lockdep_assert_held(&vm->lock);
+	if (!vm->emulator || !vm->file)
+		return;
+	unmap_mapping_range(vm->file->f_mapping, gfn << PAGE_SHIFT,
+			    npages << PAGE_SHIFT, 1);
+	vm->stat.emulator_unmapped += npages;
 }
 
 static __poll_t ccmem_vm_poll(struct file *file, struct poll_table_struct *wait)
@@ -462,7 +535,9 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 		ret = fd;
 		goto err_release;
 	}
-	file = anon_inode_getfile("ccmem-vm", &ccmem_vm_fops, vm, O_RDWR);
+	/* An inode of its own: the emulator's mappings are per VM. */
+	file = anon_inode_create_getfile("ccmem-vm", &ccmem_vm_fops, vm, O_RDWR,
+					 NULL);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		ret = PTR_ERR(file);

@@ -344,6 +344,7 @@ int snp_hypercall(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
 {
 	u64 msr = hc->r[GHCB_R_MSR];
 
+	snp_count(vcpu->vm, &snp_vm(vcpu->vm)->stat.vmgexits, 1);
 	if (!hc->r[GHCB_R_NAE]) {
 		switch (GHCB_MSR_INFO(msr)) {
 		case GHCB_MSR_PSC_REQ:

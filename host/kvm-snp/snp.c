@@ -56,6 +56,9 @@ static const struct ccmem_stat_desc snp_stat_descs[] = {
 	SNPS(psmash_hints, NONE, CCMEM_CUM, "PSMASH hints honoured"),
 	SNPS(unsmash_hints, NONE, CCMEM_CUM, "UNSMASH hints honoured"),
 	SNPS(terminations, NONE, CCMEM_CUM, "GHCB termination requests"),
+	SNPS(pvalidates, NONE, CCMEM_CUM, "PVALIDATE instructions executed"),
+	SNPS(rmpadjusts, NONE, CCMEM_CUM, "RMPADJUST instructions executed"),
+	SNPS(vmgexits, NONE, CCMEM_CUM, "VMGEXITs handled (MSR protocol and NAE)"),
 };
 
 static void snp_read_stats(struct ccmem_vm *vm, u64 *vals);

@@ -21,6 +21,9 @@ struct snp_counters {
 	u64 psmash_hints;
 	u64 unsmash_hints;
 	u64 terminations;
+	u64 pvalidates;
+	u64 rmpadjusts;
+	u64 vmgexits;
 };
 
 /**

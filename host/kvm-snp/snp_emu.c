@@ -79,6 +79,10 @@ static int snp_guest_insn(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 	    (req->insn == CCMEM_INSN_PVALIDATE && req->rdx > 1))
 		return -EINVAL;
 
+	if (req->insn == CCMEM_INSN_PVALIDATE)
+		snp_vm(vm)->stat.pvalidates++;
+	else
+		snp_vm(vm)->stat.rmpadjusts++;
 	ret = snp_private_pfn(vm, req, gfn, size, &pfn, &assigned_2m);
 	if (ret)
 		return ret < 0 ? ret : 0;

@@ -166,6 +166,7 @@ static int tdx_report_fatal(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
  */
 int tdx_hypercall(struct ccmem_vcpu *vcpu, struct ccmem_hcall *hc)
 {
+	tdx_count(vcpu->vm, &tdx_vm(vcpu->vm)->stat.vmcalls, 1);
 	/* R10 != 0 is a vendor-specific call: this host has none. */
 	if (hc->r[TDX_HC_R10]) {
 		hc->r[TDX_HC_R10] = TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED;

@@ -69,6 +69,8 @@ static const struct tdx_platform *tdx_pick(u32 req)
 
 #define TDXS(f, u, fl, d) CCMEM_STAT(struct tdx_counters, f, u, fl, d)
 static const struct ccmem_stat_desc tdx_stat_descs[] = {
+	TDXS(accepts, NONE, CCMEM_CUM, "TDG.MEM.PAGE.ACCEPT instructions executed"),
+	TDXS(vmcalls, NONE, CCMEM_CUM, "TDG.VP.VMCALLs handled"),
 	TDXS(page_adds, NONE, CCMEM_CUM, "TDH.MEM.PAGE.ADD: launch pages added"),
 	TDXS(augs_2m, NONE, CCMEM_CUM, "TDH.MEM.PAGE.AUG of 2 MiB pages"),
 	TDXS(augs_4k, NONE, CCMEM_CUM, "TDH.MEM.PAGE.AUG of 4 KiB pages"),

@@ -13,6 +13,8 @@
  * describes them.
  */
 struct tdx_counters {
+	u64 accepts;
+	u64 vmcalls;
 	u64 page_adds;
 	u64 augs_2m;
 	u64 augs_4k;

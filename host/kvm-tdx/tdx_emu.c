@@ -120,6 +120,7 @@ static int tdx_guest_insn(struct ccmem_vm *vm, struct ccmem_emu_req *req)
 
 	if (req->insn != CCMEM_INSN_TDG_ACCEPT || req->level || req->rdx)
 		return -EINVAL;
+	tv->stat.accepts++;
 	if (req->rcx & ~TDX_ACCEPT_LEVEL_MASK ||
 	    (req->rcx & TDX_ACCEPT_LEVEL_MASK) > TDX_LEVEL_2M) {
 		req->rax = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX;

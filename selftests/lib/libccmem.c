@@ -189,6 +189,17 @@ int ccmem_vm_convert_exits(int vm, int on)
 	return ccmem_ioctl(vm, CCMEM_VM_ENABLE_CAP, &cap);
 }
 
+/* CCMEM_CAP_EMU_EMULATOR: this process plays the CPU of the VM. */
+int ccmem_vm_enable_emulator(int vm)
+{
+	struct ccmem_enable_cap cap = {
+		.cap = CCMEM_CAP_EMU_EMULATOR,
+		.args = { 1 },
+	};
+
+	return ccmem_ioctl(vm, CCMEM_VM_ENABLE_CAP, &cap);
+}
+
 /*
  * CCMEM_CREATE_VM with every field of @c as given (the outputs are
  * written back), then, as a VMM that serves conversions does, with the

@@ -53,6 +53,7 @@ int ccmem_vm_create(int dev, uint32_t type, uint32_t backend,
 		    uint32_t fault_queue_len, struct ccmem_vm_create *out);
 int ccmem_vm_create_args(int dev, struct ccmem_vm_create *c);
 int ccmem_vm_convert_exits(int vm, int on);
+int ccmem_vm_enable_emulator(int vm);
 void *ccmem_backing(uint64_t size);
 int ccmem_vm_add_region(int vm, uint64_t gpa, uint64_t size, void *shared,
 			uint32_t flags, uint32_t *slot);

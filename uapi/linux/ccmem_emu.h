@@ -28,6 +28,28 @@
 /* CCMEM_CHECK_EXTENSION */
 #define CCMEM_CAP_EMU		0x100	/* bit (1 << type): VM types on emu */
 #define CCMEM_CAP_EMU_GUEST	0x101	/* the emulated guest is loaded */
+#define CCMEM_CAP_EMU_EMULATOR	0x102	/* CCMEM_VM_ENABLE_CAP: 1 */
+
+/*
+ * CCMEM_CAP_EMU_EMULATOR, with CCMEM_VM_ENABLE_CAP and @args[0] = 1: the
+ * VMM plays the CPU (QEMU's TCG) and is trusted as the hardware. The VM
+ * fd's private window (mmap at offset = GPA) then maps the VM's private
+ * pages into the creating process instead of refusing every touch with
+ * SIGBUS: a page is mapped while it is private and has a backing page,
+ * and unmapped before it leaves the VM (conversion to shared, reclaim,
+ * destroy), so a stale access gets SIGBUS, never another page. Only a
+ * MAP_SHARED mapping made by the process that created the VM is live; it
+ * is not inherited across fork() and cannot be pinned (get_user_pages
+ * fails on it).
+ *
+ * This gives up invariant 4 (host userspace never reads private memory)
+ * for this VM alone, which is what an emulator needs: it executes the
+ * guest's instructions, so it must read and write the guest's private
+ * pages. A VM without the capability keeps every guarantee. It is
+ * refused on the hardware backend (-EOPNOTSUPP) and after the launch
+ * ended (-EBUSY: a guest that ran protected never becomes readable), and
+ * it cannot be turned off (@args[0] other than 1: -EINVAL).
+ */
 
 /* struct ccmem_emu_insn.insn: the guest-side instructions. */
 #define CCMEM_INSN_PVALIDATE	1	/* SNP: F2 0F 01 FF */
