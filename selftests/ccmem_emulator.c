@@ -15,6 +15,8 @@
 
 #include "kselftest_harness.h"
 #include "ccmem_test.h"
+#include "ghcb.h"
+#include "tdx_abi.h"
 
 #define WIN		SZ_2M	/* the window mapped: the first 2 MiB */
 
@@ -380,6 +382,148 @@ TEST_F(emul, forwarded_instructions_and_checks_counted)
 	}
 	EXPECT_EQ(1, STAT(self->fd, "vm.fwd_access_checks"));
 	EXPECT_EQ(1, STAT(self->fd, "vm.fwd_accesses"));
+}
+
+/* --- forwarding a real guest's hypercalls (CCMEM_GUEST_F_FORWARD) -------- */
+
+FIXTURE(fwd) {
+	struct ccmem_guest g;
+	struct ccmem_run run;
+};
+
+FIXTURE_VARIANT(fwd) {
+	uint32_t type;
+};
+
+FIXTURE_VARIANT_ADD(fwd, snp) { .type = CCMEM_VM_SNP };
+FIXTURE_VARIANT_ADD(fwd, tdx) { .type = CCMEM_VM_TDX };
+
+static const struct ccmem_emu_guest_config fwd_cfg = {
+	.flags = CCMEM_GUEST_F_FORWARD,
+};
+
+FIXTURE_SETUP(fwd)
+{
+	int ret = ccmem_guest_setup_vm(&self->g, variant->type, 0, TGPA,
+				       TSIZE);
+
+	if (ret == -ENOENT)
+		SKIP(return, "/dev/ccmem missing");
+	ASSERT_ERRNO(0, ret);
+	ret = ccmem_guest_init(&self->g, &fwd_cfg);
+	if (ret == -ENODEV)
+		SKIP(return, "ccmem_guest.ko not loaded");
+	ASSERT_ERRNO(0, ret);
+	ASSERT_ERRNO(0, ccmem_vm_enable_emulator(self->g.vm));
+}
+
+FIXTURE_TEARDOWN(fwd)
+{
+	ccmem_guest_destroy(&self->g);
+}
+
+/* One forwarded hypercall: a one-step program, run to its end. */
+static int fwd_call(struct ccmem_guest *g, uint32_t type, void *regs,
+		    struct ccmem_run *run)
+{
+	struct ccmem_guest_insn p[] = {
+		{ .op = type == CCMEM_VM_SNP ? CCMEM_GOP_VMGEXIT :
+					       CCMEM_GOP_TDVMCALL,
+		  .arg = (uintptr_t)regs },
+	};
+
+	return ccmem_guest_exec(g, 0, p, NR(p), run);
+}
+
+TEST_F(fwd, config_takes_nothing_else)
+{
+	struct ccmem_guest g2;
+	struct ccmem_emu_guest_config bad[] = {
+		{ .flags = CCMEM_GUEST_F_FORWARD, .mem_gpa = TGPA,
+		  .mem_size = SZ_2M },
+		{ .flags = CCMEM_GUEST_F_FORWARD, .policy = CCMEM_ACCEPT_LAZY },
+		{ .flags = CCMEM_GUEST_F_FORWARD | CCMEM_GUEST_F_FORCE_4K },
+		{ .flags = CCMEM_GUEST_F_FORWARD, .unit_shift = 12 },
+		{ .flags = CCMEM_GUEST_F_FORWARD, .comm_gpa = TGHCB },
+	};
+	unsigned int i;
+
+	for (i = 0; i < NR(bad); i++) {
+		ASSERT_ERRNO(0, ccmem_guest_setup_vm(&g2, variant->type, 0,
+						     TGPA, TSIZE));
+		EXPECT_ERRNO(-EINVAL, ccmem_guest_init(&g2, &bad[i]));
+		/* Refused: the VM may still be configured. */
+		EXPECT_ERRNO(0, ccmem_guest_init(&g2, &fwd_cfg));
+		ccmem_guest_destroy(&g2);
+	}
+}
+
+TEST_F(fwd, programs_carry_only_hypercalls)
+{
+	struct ccmem_guest_insn p[] = {
+		GI(CCMEM_GOP_ACCEPT, TGPA, SZ_4K, 0),
+	};
+
+	ASSERT_ERRNO(0, ccmem_guest_add_vcpu(&self->g, 0));
+	EXPECT_ERRNO(-EINVAL, ccmem_vcpu_set_program(self->g.vcpu[0], p, 1));
+	p[0] = GI(CCMEM_GOP_BOOT, 0, 0, 0);
+	EXPECT_ERRNO(-EINVAL, ccmem_vcpu_set_program(self->g.vcpu[0], p, 1));
+	p[0] = GI(CCMEM_GOP_ALLOC, 0, SZ_4K, 0);
+	EXPECT_ERRNO(-EINVAL, ccmem_vcpu_set_program(self->g.vcpu[0], p, 1));
+}
+
+TEST_F(fwd, conversion_comes_back_to_the_vmm)
+{
+	struct ccmem_emu_vmgexit v = {
+		.ghcb_msr = GHCB_MSR_PSC(TGPA >> 12, PSC_OP_SHARED),
+	};
+	struct ccmem_emu_tdvmcall x = {
+		.r11 = TDVMCALL_MAP_GPA,
+		.r12 = TGPA | TDX_SHARED_BIT(52),
+		.r13 = SZ_4K,
+	};
+	bool snp = variant->type == CCMEM_VM_SNP;
+	const struct ccmem_emu_vcpu_state *st = ccmem_run_state(&self->run);
+	struct ccmem_emu_lookup lk;
+
+	ASSERT_ERRNO(0, fwd_call(&self->g, variant->type,
+				 snp ? (void *)&v : (void *)&x, &self->run));
+	ASSERT_EXIT(&self->run, CCMEM_EXIT_EMU_DONE);
+	ASSERT_EQ(1, self->g.nr_convert);
+	EXPECT_EQ(TGPA, self->g.convert[0].gpa);
+	EXPECT_EQ(SZ_4K, self->g.convert[0].size);
+	EXPECT_EQ(0, self->g.convert[0].flags);
+	if (snp) {
+		EXPECT_EQ(GHCB_MSR_PSC_RESP, GHCB_MSR_INFO(st->ghcb_msr));
+		EXPECT_EQ(0, GHCB_MSR_PSC_RESP_ERR(st->ghcb_msr));
+	} else {
+		EXPECT_EQ(TDVMCALL_STATUS_SUCCESS, st->vmcall_r10);
+	}
+	/* The VMM's conversion took place: the page is shared now. */
+	ASSERT_ERRNO(0, ccmem_emu_lookup(self->g.vm, TGPA, &lk));
+	EXPECT_EQ(0, lk.state & CCMEM_EMU_S_ASSIGNED);
+	EXPECT_EQ(1, STAT(self->g.vm, snp ? "snp.vmgexits" : "tdx.vmcalls"));
+}
+
+TEST_F(fwd, termination_request_ends_the_vcpu)
+{
+	struct ccmem_emu_vmgexit v = {
+		.ghcb_msr = GHCB_MSR_TERM(GHCB_TERM_SET_LINUX, GHCB_TERM_PSC),
+	};
+	struct ccmem_emu_tdvmcall x = {
+		.r11 = TDVMCALL_REPORT_FATAL_ERROR,
+		.r12 = 0x77,
+	};
+	bool snp = variant->type == CCMEM_VM_SNP;
+
+	ASSERT_ERRNO(0, fwd_call(&self->g, variant->type,
+				 snp ? (void *)&v : (void *)&x, &self->run));
+	ASSERT_EXIT(&self->run, CCMEM_EXIT_TERMINATED);
+	EXPECT_EQ(CCMEM_TERM_F_GUEST, self->run.terminated.flags);
+	EXPECT_EQ(snp ? GHCB_TERM_SET_LINUX : 0,
+		  self->run.terminated.reason_set);
+	EXPECT_EQ(snp ? GHCB_TERM_PSC : 0x77,
+		  self->run.terminated.reason_code);
 }
 
 /* --- the hardware backend never offers it --------------------------------- */

@@ -60,6 +60,12 @@ struct cg_vm {
 	struct dentry *debugfs;
 };
 
+/* CCMEM_GUEST_F_FORWARD: the VMM plays the CPU; only hypercalls here. */
+static bool cg_forward(const struct cg_vm *gvm)
+{
+	return gvm->cfg.flags & CCMEM_GUEST_F_FORWARD;
+}
+
 /**
  * struct cg_vcpu - the guest state of one vCPU.
  * @v:		the portable vCPU.
@@ -402,7 +408,10 @@ static long cg_set_program(struct ccmem_vcpu *vcpu, void __user *uarg)
 		goto err;
 	}
 	for (i = 0; i < arg.nr; i++) {
-		if (cg_step_check(&prog[i])) {
+		if (cg_step_check(&prog[i]) ||
+		    (cg_forward(cg_vm(vcpu->vm)) &&
+		     prog[i].op != CCMEM_GOP_VMGEXIT &&
+		     prog[i].op != CCMEM_GOP_TDVMCALL)) {
 			ret = -EINVAL;
 			goto err;
 		}
@@ -770,6 +779,7 @@ static int cg_debugfs_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "%-18s %s\n", "platform", g->plat->name);
 	seq_printf(m, "%-18s %s\n", "policy",
+		   cg_forward(gvm) ? "none (the VMM plays the CPU)" :
 		   g->policy == GA_POLICY_EAGER ? "eager" :
 		   g->policy == GA_POLICY_LAZY ? "lazy" : "hybrid");
 	seq_printf(m, "%-18s %u\n", "unit_shift", g->bm.unit_shift);
@@ -788,9 +798,15 @@ static int cg_config_check(struct ccmem_vm *vm,
 {
 	u64 unit, comm_end;
 
-	if (c->flags & ~(CCMEM_GUEST_F_FORCE_4K | CCMEM_GUEST_F_CONVERT_MSR) ||
+	if (c->flags & ~(CCMEM_GUEST_F_FORCE_4K | CCMEM_GUEST_F_CONVERT_MSR |
+			 CCMEM_GUEST_F_FORWARD) ||
 	    c->reserved0 || !mem_is_zero(c->reserved, sizeof(c->reserved)))
 		return -EINVAL;
+	/* Only hypercalls pass through: no RAM, no pages, no policy. */
+	if (c->flags & CCMEM_GUEST_F_FORWARD)
+		return c->flags != CCMEM_GUEST_F_FORWARD || c->policy ||
+		       c->unit_shift != 21 || c->mem_gpa || c->mem_size ||
+		       c->eager_bytes || c->comm_gpa ? -EINVAL : 0;
 	/* The MSR protocol is SNP's GHCB; a TD passes all in registers. */
 	if (vm->type != CCMEM_VM_SNP && (c->flags & CCMEM_GUEST_F_CONVERT_MSR))
 		return -EINVAL;
@@ -859,19 +875,30 @@ static int cg_init(struct ccmem_vm *vm, const void *arg)
 	gvm = kvzalloc(sizeof(*gvm), GFP_KERNEL_ACCOUNT);
 	if (!gvm)
 		return -ENOMEM;
-	gvm->bitmap = kvcalloc(ga_bitmap_words(units), sizeof(u64),
-			       GFP_KERNEL_ACCOUNT);
-	if (!gvm->bitmap) {
+	gvm->cfg = *cfg;
+	if (!cg_forward(gvm))
+		gvm->bitmap = kvcalloc(ga_bitmap_words(units), sizeof(u64),
+				       GFP_KERNEL_ACCOUNT);
+	if (!cg_forward(gvm) && !gvm->bitmap) {
 		kvfree(gvm);
 		return -ENOMEM;
 	}
 	gvm->vm = vm;
 	mutex_init(&gvm->lock);
 	init_waitqueue_head(&gvm->wq);
-	gvm->cfg = *cfg;
-	ret = ga_guest_init(&gvm->g, cfg->mem_gpa, cfg->mem_gpa + cfg->mem_size,
-			    cfg->unit_shift, gvm->bitmap, plat, &cg_env_ops,
-			    gvm);
+	if (cg_forward(gvm)) {
+		/* What ga_hypercall() needs; no RAM for the core to manage. */
+		gvm->g.plat = plat;
+		gvm->g.ops = &cg_env_ops;
+		gvm->g.priv = gvm;
+		gvm->g.bm.unit_shift = cfg->unit_shift;
+		ret = 0;
+	} else {
+		ret = ga_guest_init(&gvm->g, cfg->mem_gpa,
+				    cfg->mem_gpa + cfg->mem_size,
+				    cfg->unit_shift, gvm->bitmap, plat,
+				    &cg_env_ops, gvm);
+	}
 	if (ret) {
 		kvfree(gvm->bitmap);
 		kvfree(gvm);
@@ -946,8 +973,8 @@ static bool cg_overlaps(u64 a, u64 a_len, u64 b, u64 b_len)
 static bool cg_uses_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 {
 	const struct ccmem_emu_guest_config *c = &cg_vm(vm)->cfg;
-
-	bool comm = vm->type != CCMEM_VM_TDX || c->comm_gpa;
+	bool comm = !cg_forward(cg_vm(vm)) &&
+		    (vm->type != CCMEM_VM_TDX || c->comm_gpa);
 
 	return cg_overlaps(gfn, npages, c->mem_gpa >> PAGE_SHIFT,
 			   c->mem_size >> PAGE_SHIFT) ||

@@ -278,6 +278,7 @@ struct ccmem_emu_inject {
 /* struct ccmem_emu_guest_config.flags */
 #define CCMEM_GUEST_F_FORCE_4K	(1U << 0)	/* ladder never tries 2 MiB */
 #define CCMEM_GUEST_F_CONVERT_MSR (1U << 1)	/* SNP: PSC by the MSR form */
+#define CCMEM_GUEST_F_FORWARD	(1U << 2)	/* the VMM plays the CPU */
 
 /**
  * struct ccmem_emu_guest_config - argument of CCMEM_EMU_GUEST_INIT.
@@ -298,6 +299,14 @@ struct ccmem_emu_inject {
  *
  * Once per VM, before the first vCPU. The @comm_gpa pages of every
  * possible vCPU (CCMEM_MAX_VCPUS of them) must lie in the regions.
+ *
+ * CCMEM_GUEST_F_FORWARD: no emulated guest runs; the VMM plays the CPU of
+ * a real guest (QEMU's TCG) and its vCPU programs only forward that
+ * guest's hypercalls to the host (CCMEM_GOP_VMGEXIT, CCMEM_GOP_TDVMCALL),
+ * so that conversions come back to it as CCMEM_EXIT_CONVERT exits and a
+ * termination as CCMEM_EXIT_TERMINATED. Every other field must be zero
+ * (@unit_shift may be 0 or 21), and any other step is refused when the
+ * program is set.
  * Errors: -ENODEV the emulated guest (ccmem_guest.ko) is not loaded;
  * -EEXIST already configured; -EINVAL; -E2BIG the RAM has more than 2^30
  * units; -EOPNOTSUPP no emulated guest for this VM type yet; -ENOMEM.
