@@ -679,11 +679,18 @@ TEST_F(td, launch_update_adds_content)
 	munmap(src, 3 * SZ_4K);
 }
 
-/* The same ioctl on SNP: immutable launch pages, until finalize. */
-TEST(snp_launch_update_immutable)
+/*
+ * The same ioctl on SNP: the host assigns the page Pre-Guest (immutable),
+ * and the firmware's LAUNCH_UPDATE leaves it Guest-Valid: validated,
+ * mutable, holding the content. The guest's first PVALIDATE of it is a
+ * double validation (no change, CF set), and its private read sees the
+ * content.
+ */
+TEST(snp_launch_update_guest_valid)
 {
-	uint8_t src[SZ_4K];
+	uint8_t src[SZ_4K], got[64];
 	struct ccmem_emu_lookup lk;
+	struct ccmem_emu_insn in;
 	struct tvm t;
 
 	memset(src, 0x3c, sizeof(src));
@@ -692,8 +699,17 @@ TEST(snp_launch_update_immutable)
 				       CCMEM_REGION_F_PRIVATE));
 	ASSERT_ERRNO(0, launch_update(t.fd, TGPA, SZ_4K, src, NULL));
 	ASSERT_ERRNO(0, ccmem_emu_lookup(t.fd, TGPA, &lk));
-	EXPECT_TRUE(lk.state & CCMEM_EMU_S_IMMUTABLE);
-	EXPECT_TRUE(lk.state & CCMEM_EMU_S_ASSIGNED);
+	EXPECT_EQ(CCMEM_EMU_S_ASSIGNED | CCMEM_EMU_S_ACCEPTED, lk.state);
+	ASSERT_ERRNO(0, ccmem_emu_read(t.fd, TGPA + 100, got, sizeof(got),
+				       ACC_PRIVATE, NULL));
+	EXPECT_TRUE(buf_is(got, 0x3c, sizeof(got)));
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(t.fd, TGPA, false, true, &in));
+	EXPECT_EQ(0, in.rax_out);
+	EXPECT_EQ(CCMEM_EMU_RFLAGS_CF, in.rflags_out);
+	/* Mutable: the guest may rescind it, and the host reclaim it. */
+	ASSERT_ERRNO(0, ccmem_emu_pvalidate(t.fd, TGPA, false, false, &in));
+	EXPECT_EQ(0, in.rax_out);
+	EXPECT_EQ(0, in.rflags_out);
 	ASSERT_ERRNO(0, ccmem_ioctl(t.fd, CCMEM_VM_FINALIZE, NULL));
 	EXPECT_ERRNO(-EBUSY, launch_update(t.fd, TGPA + SZ_4K, SZ_4K, src,
 					   NULL));

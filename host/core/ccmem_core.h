@@ -231,6 +231,13 @@ struct ccmem_arch_emu_ops {
 /* struct ccmem_arch_ops.flags */
 #define CCMEM_ARCH_F_LAUNCH_4K	BIT(0)	/* immutable launch pages are 4 KiB */
 
+/*
+ * struct ccmem_arch_ops.launch (optional): the firmware's processing of one
+ * launch page once it is assigned with its content (CCMEM_VM_LAUNCH_UPDATE),
+ * for a platform whose firmware leaves it accepted and no longer immutable.
+ * Returns 0, or a negative errno when the page state is unknown.
+ */
+
 struct ccmem_arch_ops {
 	struct module *owner;
 	u32 vm_type;
@@ -250,6 +257,7 @@ struct ccmem_arch_ops {
 	void (*leak)(struct ccmem_vm *vm, u64 pfn, u64 npages);
 	int (*finalize)(struct ccmem_vm *vm);
 	void (*block_empty)(struct ccmem_vm *vm, u64 gfn);
+	int (*launch)(struct ccmem_vm *vm, u64 gfn, u64 pfn);
 };
 
 /**

@@ -575,6 +575,7 @@ long ccmem_vm_populate(struct ccmem_vm *vm, void *p)
  */
 static int ccmem_launch_page(struct ccmem_vm *vm, u64 gfn, struct page *page)
 {
+	u64 pfn;
 	int ret = 0;
 
 	if (!ccmem_vm_usable(vm))
@@ -592,7 +593,19 @@ static int ccmem_launch_page(struct ccmem_vm *vm, u64 gfn, struct page *page)
 		return ret;
 	}
 	/* Launch pages are 4 KiB on every platform here. */
-	return ccmem_assign_new(vm, gfn, page, 1, true);
+	pfn = page_to_pfn(page);
+	ret = ccmem_assign_new(vm, gfn, page, 1, true);
+	if (ret || !vm->arch->launch)
+		return ret;
+	ret = vm->arch->launch(vm, gfn, pfn);
+	if (ret) {
+		ccmem_leak_pages(vm, gfn, pfn, 1);
+		ccmem_leak_vm(vm, "launch", ret);
+		return -EIO;
+	}
+	/* Firmware made it an ordinary guest page: no longer immutable. */
+	xa_store(&vm->pages, gfn, ccmem_pg_mk(pfn, 0), GFP_KERNEL);
+	return 0;
 }
 
 /**

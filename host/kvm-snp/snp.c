@@ -177,6 +177,14 @@ static int snp_unassign(struct ccmem_vm *vm, u64 gfn, u64 pfn, int order,
 								RMP_PG_4K));
 }
 
+/* SNP_LAUNCH_UPDATE's end for one page: Pre-Guest to Guest-Valid. */
+static int snp_launch(struct ccmem_vm *vm, u64 gfn, u64 pfn)
+{
+	const struct snp_platform *plat = snp_vm(vm)->plat;
+
+	return plat->fw_launch ? plat->fw_launch(pfn) : 0;
+}
+
 /*
  * PSMASH. FAIL_BADADDR means the entry is not an assigned 2M entry: when
  * a lookup shows it is 4K already (someone split it first), the split is
@@ -244,6 +252,7 @@ static const struct ccmem_arch_ops snp_arch_ops = {
 	.split		= snp_split,
 	.accepted	= snp_accepted,
 	.leak		= snp_leak,
+	.launch		= snp_launch,
 };
 
 static int __init ccmem_snp_init(void)

@@ -182,6 +182,32 @@ static int snp_emu_fw_reclaim(u64 pfn)
 	return 0;
 }
 
+/*
+ * Firmware's SNP_LAUNCH_UPDATE of a Pre-Guest page: Guest-Valid. Only a
+ * 4 KiB entry assigned immutable is in the Pre-Guest state; anything else
+ * is refused as firmware would (the caller treats it as unknown).
+ */
+static int snp_emu_fw_launch(u64 pfn)
+{
+	struct rmp_model *m;
+	struct rmp_entry *e;
+	int ret = -EINVAL;
+
+	mutex_lock(&snp_emu_lock);
+	m = snp_emu_seg(pfn, false);
+	if (m && !(m->entries[0].assigned &&
+		   m->entries[0].pagesize == RMP_PG_2M)) {
+		e = &m->entries[pfn - m->base_pfn];
+		if (e->assigned && e->immutable && !e->validated) {
+			e->validated = 1;
+			e->immutable = 0;
+			ret = 0;
+		}
+	}
+	mutex_unlock(&snp_emu_lock);
+	return ret;
+}
+
 static int snp_emu_lookup(u64 pfn, struct snp_rmp_state *st)
 {
 	struct rmp_model *m;
@@ -362,6 +388,7 @@ const struct snp_platform snp_platform_emu = {
 	.make_shared	= snp_emu_make_shared,
 	.psmash		= snp_emu_psmash,
 	.fw_reclaim	= snp_emu_fw_reclaim,
+	.fw_launch	= snp_emu_fw_launch,
 	.lookup		= snp_emu_lookup,
 };
 

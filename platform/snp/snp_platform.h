@@ -54,6 +54,10 @@ struct snp_rmp_state {
  *		a negative errno.
  * @fw_reclaim:	firmware reclaim of an immutable page (SNP_PAGE_RECLAIM):
  *		clears Immutable so that RMPUPDATE may run. May be NULL.
+ * @fw_launch:	firmware's SNP_LAUNCH_UPDATE of one 4 KiB page the host made
+ *		Pre-Guest (assigned, immutable): it becomes Guest-Valid
+ *		(validated, mutable). Returns 0 or a negative errno. May be
+ *		NULL (then the page stays Pre-Guest).
  * @lookup:	read the entry governing @pfn. Returns 0 or -errno.
  * @leak:	record pages whose RMP state is unknown (may be NULL).
  */
@@ -67,6 +71,7 @@ struct snp_platform {
 	int (*make_shared)(u64 pfn, int pagesize);
 	int (*psmash)(u64 pfn);
 	int (*fw_reclaim)(u64 pfn);
+	int (*fw_launch)(u64 pfn);
 	int (*lookup)(u64 pfn, struct snp_rmp_state *st);
 	void (*leak)(u64 pfn, u64 npages);
 };

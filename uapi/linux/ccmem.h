@@ -271,9 +271,10 @@ struct ccmem_populate {
  * @reserved:	must be zero.
  *
  * Adds launch pages with their initial content, before the VM is
- * finalized (SNP: LAUNCH_UPDATE, the pages assigned immutable; TDX:
- * TDH.MEM.PAGE.ADD, which copies the content into the TD and maps the
- * page accepted). One 4 KiB page at a time: the content is copied from
+ * finalized (SNP: the page assigned Pre-Guest, then the firmware's
+ * LAUNCH_UPDATE leaves it validated and mutable, as the guest finds its
+ * launch image; TDX: TDH.MEM.PAGE.ADD, which copies the content into the
+ * TD and maps the page accepted). One 4 KiB page at a time: the content is copied from
  * @source with no lock held, then the page is added. The range must be
  * private, inside the regions, and have no private page yet.
  *
