@@ -2127,6 +2127,10 @@ static void fz_check_ext(struct fz_thread *t, enum fz_fdkind on, int fd,
 		break;
 	case CCMEM_CAP_EMU_GUEST:
 		break;		/* 0 or 1, as the module comes and goes */
+	case CCMEM_CAP_EMU_EMULATOR:
+		/* Available everywhere here; 2 on a VM that enabled it. */
+		want = on == FD_VM && c.ret == 2 ? 2 : 1;
+		break;
 	default:
 		want = 0;
 		break;

@@ -389,8 +389,8 @@ struct ccmem_vm_counters {
 	u64 emulator_mapped;
 	u64 emulator_unmapped;
 	u64 fwd_insns;
-	u64 fwd_access_checks;
-	u64 fwd_accesses;
+	atomic64_t fwd_access_checks;	/* counted once the ioctl succeeded */
+	atomic64_t fwd_accesses;
 	atomic64_t sigbus;
 };
 

@@ -314,10 +314,6 @@ long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void *p)
 		ret = vm->state == CCMEM_VM_STATE_DEAD ? -EIO : -ENODEV;
 	else
 		ret = ccmem_emu_do(vm, &req, false);
-	if (!ret && check)
-		vm->stat.fwd_access_checks++;
-	else if (!ret)
-		vm->stat.fwd_accesses++;
 	mutex_unlock(&vm->lock);
 	if (!ret)
 		ret = ccmem_emu_finish(&req);
@@ -332,6 +328,8 @@ long ccmem_emu_access_ioctl(struct ccmem_vm *vm, void *p)
 	arg->vector = req.vector;
 	arg->error_code = req.error_code;
 	arg->fault_seq = req.fault_seq;
+	atomic64_inc(check ? &vm->stat.fwd_access_checks :
+		     &vm->stat.fwd_accesses);
 out:
 	kfree(req.kbuf);
 	return ret;

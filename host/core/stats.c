@@ -137,8 +137,8 @@ static void ccmem_vm_read_stats(struct ccmem_vm *vm, u64 *vals)
 		.emulator_mapped = c->emulator_mapped,
 		.emulator_unmapped = c->emulator_unmapped,
 		.fwd_insns = c->fwd_insns,
-		.fwd_access_checks = c->fwd_access_checks,
-		.fwd_accesses = c->fwd_accesses,
+		.fwd_access_checks = atomic64_read(&c->fwd_access_checks),
+		.fwd_accesses = atomic64_read(&c->fwd_accesses),
 	};
 
 	ccmem_stat_copy(&ccmem_vm_group, &v, vals);
