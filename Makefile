@@ -100,6 +100,15 @@ include tests/unit/Makefile.inc
 
 unit: $(UNIT_TESTS)
 
+# --- tiny guest kernel: a freestanding PVH guest of the guest core -------
+# guest/tiny/tiny.mk also has tiny-run, tiny-check and clean-tiny.
+include guest/tiny/tiny.mk
+
+.PHONY: tiny
+tiny: $(TINY_ELF)
+all: tiny
+clean: clean-tiny
+
 # --- the three proving grounds --------------------------------------------
 lint: $(KSFT)/kselftest_harness.h
 	bash scripts/lint --sparse
