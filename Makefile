@@ -150,6 +150,20 @@ fuzz-vm: modules selftests
 		--timeout $$(($(FUZZ_SECONDS) + 900)) \
 		--prog-timeout $$(($(FUZZ_SECONDS) + 600))
 
+# --- the end-to-end stack (make check's e2e stage) --------------------------
+# make qemu: QEMU with qemu-patches/series applied, built once and cached
+# outside the clone (scripts/qemu-build). make e2e: the cases of
+# scripts/e2e-cases (that QEMU, the tiny guest, libvirt) in the test VM;
+# E2E_ARGS="--only plumb-pvh,plumb-libvirt" and so on (scripts/e2e --help).
+.PHONY: qemu e2e
+qemu:
+	bash scripts/setup-deps --e2e
+	bash scripts/qemu-build
+
+e2e: modules tiny
+	bash scripts/setup-deps --e2e
+	bash scripts/e2e $(E2E_ARGS)
+
 # --- the debug flavour (Documentation/testing.rst) -------------------------
 # A KASAN/lockdep/kmemleak/fault-injection kernel built once per machine and
 # cached outside the clone (scripts/debug-kernel); the modules are built
