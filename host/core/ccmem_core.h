@@ -386,7 +386,7 @@ struct ccmem_vm_counters {
 	u64 faults_queued;
 	u64 faults_backpressure;
 	u64 attr_ranges_refused;
-	u64 emulator_mapped;
+	atomic64_t emulator_mapped;	/* the emulator's faults: no @lock */
 	u64 emulator_unmapped;
 	u64 fwd_insns;
 	atomic64_t fwd_access_checks;	/* counted once the ioctl succeeded */
@@ -401,7 +401,11 @@ struct ccmem_vm_counters {
  * the memory state: @regions, @attrs, @pages, @pins, @state, @arch and the
  * counters in @stat except @stat.sigbus. The fault queue has its own
  * spinlock, @fq_lock, because records are read without @lock. Lock order:
- * ccmem_vms_lock, then @lock, then @fq_lock.
+ * ccmem_vms_lock, then @lock, then @fq_lock. With the emulator capability,
+ * @emu_map_lock orders the removal of a page from @pages against the
+ * emulator's page faults, which run under the mmap lock and so cannot take
+ * @lock (it is held across the mmap lock elsewhere): @lock, then the mmap
+ * lock, then @emu_map_lock.
  */
 struct ccmem_vm {
 	struct list_head node;		/* in ccmem_vms, under ccmem_vms_lock */
@@ -426,6 +430,7 @@ struct ccmem_vm {
 	bool convert_exits;		/* CCMEM_CAP_CONVERT_EXITS, under @lock */
 	bool finalized;			/* the launch is over, under @lock */
 	bool emulator;			/* CCMEM_CAP_EMU_EMULATOR, under @lock */
+	struct mutex emu_map_lock;	/* see ccmem_pages_forget() */
 
 	struct ccmem_mem_region *regions;	/* sorted by gfn */
 	u32 nr_regions;
@@ -525,7 +530,7 @@ int ccmem_release_range(struct ccmem_vm *vm, u64 gfn, u64 npages);
 long ccmem_vm_populate(struct ccmem_vm *vm, void *arg);
 long ccmem_vm_launch_update(struct ccmem_vm *vm, void *arg);
 void ccmem_vm_reclaim_all(struct ccmem_vm *vm);
-void ccmem_emulator_unmap(struct ccmem_vm *vm, u64 gfn, u64 npages);
+void ccmem_pages_forget(struct ccmem_vm *vm, u64 gfn, u64 npages);
 struct page *ccmem_private_page(struct ccmem_vm *vm, u64 gfn, void **entry);
 void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err);
 void ccmem_pool_exit(void);

@@ -138,11 +138,7 @@ void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err)
 /* Forget @n pages at @gfn whose platform state is unknown; never free them. */
 static void ccmem_leak_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n)
 {
-	u64 i;
-
-	for (i = 0; i < n; i++)
-		xa_erase(&vm->pages, gfn + i);
-	ccmem_emulator_unmap(vm, gfn, n);
+	ccmem_pages_forget(vm, gfn, n);
 	if (vm->arch->leak)
 		vm->arch->leak(vm, pfn, n);
 	trace_ccmem_leak(vm->id, gfn, pfn, n == 1 ? 0 : PMD_ORDER);
@@ -163,8 +159,7 @@ static int ccmem_store_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n,
 				      ccmem_pg_mk(pfn + i, flags),
 				      GFP_KERNEL_ACCOUNT));
 		if (ret) {
-			while (i--)
-				xa_erase(&vm->pages, gfn + i);
+			ccmem_pages_forget(vm, gfn, i);
 			return ret;
 		}
 	}
@@ -193,10 +188,9 @@ static int ccmem_assign_new(struct ccmem_vm *vm, u64 gfn, struct page *page,
 	ret = ccmem_platform(vm, CCMEM_OP_ASSIGN, gfn, pfn, order, immutable);
 	if (ret == -ENOMEM) {
 		/* Nothing was assigned: the pages go straight back. */
-		for (i = 0; i < n; i++) {
-			xa_erase(&vm->pages, gfn + i);
+		ccmem_pages_forget(vm, gfn, n);
+		for (i = 0; i < n; i++)
 			__free_page(page + i);
-		}
 		vm->stat.populated_pages -= n;
 		atomic64_sub(n, &ccmem_gstats.pool_pages);
 		return ret;
@@ -349,9 +343,7 @@ static int ccmem_release_pages(struct ccmem_vm *vm, u64 gfn, u64 pfn, u64 n,
 		ccmem_leak_vm(vm, "unassign", ret);
 		return -EIO;
 	}
-	for (i = 0; i < n; i++)
-		xa_erase(&vm->pages, gfn + i);
-	ccmem_emulator_unmap(vm, gfn, n);
+	ccmem_pages_forget(vm, gfn, n);
 	for (i = 0; i < n; i++)
 		ccmem_pool_scrub_free(pfn_to_page(pfn + i));
 	trace_ccmem_reclaim(vm->id, gfn, pfn, order);

@@ -134,7 +134,7 @@ static void ccmem_vm_read_stats(struct ccmem_vm *vm, u64 *vals)
 		.vcpus = vm->nr_vcpus,
 		.attr_ranges_refused = c->attr_ranges_refused,
 		.emulator = vm->emulator,
-		.emulator_mapped = c->emulator_mapped,
+		.emulator_mapped = atomic64_read(&c->emulator_mapped),
 		.emulator_unmapped = c->emulator_unmapped,
 		.fwd_insns = c->fwd_insns,
 		.fwd_access_checks = atomic64_read(&c->fwd_access_checks),

@@ -278,10 +278,11 @@ static long ccmem_vm_ioctl(struct file *file, unsigned int cmd,
  *
  * The one exception is a VM with the emulator capability: its creator
  * plays the CPU, and a mapping it made after enabling the capability
- * (VM_PFNMAP) gets the private page behind each gfn. The page is looked
- * up and inserted under vm->lock, and every path that takes a page from
- * the VM unmaps it under vm->lock before the page is scrubbed
- * (ccmem_emulator_unmap()), so the mapping never outlives the page.
+ * (VM_PFNMAP) gets the private page behind each gfn (vm->pages holds
+ * private gfns only). The page is looked up and inserted under
+ * vm->emu_map_lock, and every path that takes a page out of vm->pages
+ * unmaps it under that lock before the page is scrubbed or freed
+ * (ccmem_pages_forget()), so the mapping never outlives the page.
  */
 static vm_fault_t ccmem_vm_fault(struct vm_fault *vmf)
 {
@@ -289,21 +290,19 @@ static vm_fault_t ccmem_vm_fault(struct vm_fault *vmf)
 	struct ccmem_vm *vm = vma->vm_file->private_data;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	u64 gfn = vmf->pgoff;
-	struct page *page;
+	void *entry;
 
-	if (vma->vm_flags & VM_PFNMAP && vma->vm_mm == vm->mm) {
-		mutex_lock(&vm->lock);
-		if (vm->emulator && ccmem_vm_usable(vm) &&
-		    gfn < (CCMEM_MAX_GPA >> PAGE_SHIFT) &&
-		    ccmem_gfn_is_private(vm, gfn)) {
-			page = ccmem_private_page(vm, gfn, NULL);
-			if (page)
-				ret = vmf_insert_pfn(vma, vmf->address,
-						     page_to_pfn(page));
-			if (ret == VM_FAULT_NOPAGE)
-				vm->stat.emulator_mapped++;
-		}
-		mutex_unlock(&vm->lock);
+	if (vma->vm_flags & VM_PFNMAP && vma->vm_mm == vm->mm &&
+	    READ_ONCE(vm->emulator) && gfn < (CCMEM_MAX_GPA >> PAGE_SHIFT)) {
+		mutex_lock(&vm->emu_map_lock);
+		entry = READ_ONCE(vm->state) == CCMEM_VM_STATE_LIVE ?
+			xa_load(&vm->pages, gfn) : NULL;
+		if (entry)
+			ret = vmf_insert_pfn(vma, vmf->address,
+					     ccmem_pg_pfn(entry));
+		if (ret == VM_FAULT_NOPAGE)
+			atomic64_inc(&vm->stat.emulator_mapped);
+		mutex_unlock(&vm->emu_map_lock);
 	}
 	if (ret == VM_FAULT_SIGBUS)
 		atomic64_inc(&vm->stat.sigbus);
@@ -333,22 +332,35 @@ static int ccmem_vm_mmap(struct file *file, struct vm_area_struct *vma)
 }
 
 /**
- * ccmem_emulator_unmap() - take pages leaving the VM out of the emulator.
+ * ccmem_pages_forget() - take pages out of vm->pages, and out of the
+ * emulator's mapping.
  * @vm: the VM; vm->lock held.
  * @gfn: first page.
  * @npages: number of pages.
  *
- * Called before the pages are scrubbed: a later touch refaults and finds
- * no page (SIGBUS) or the gfn's new one.
+ * Called before the pages are scrubbed or freed: a later touch through
+ * the emulator's mapping refaults and finds no page (SIGBUS) or the gfn's
+ * new one.
  */
-void ccmem_emulator_unmap(struct ccmem_vm *vm, u64 gfn, u64 npages)
+void ccmem_pages_forget(struct ccmem_vm *vm, u64 gfn, u64 npages)
 {
+	bool emulator = vm->emulator && vm->file;
+	u64 i;
+
 	lockdep_assert_held(&vm->lock);
-	if (!vm->emulator || !vm->file)
+	/* A zero length would unmap to the end of the file. */
+	if (!npages)
 		return;
-	unmap_mapping_range(vm->file->f_mapping, gfn << PAGE_SHIFT,
-			    npages << PAGE_SHIFT, 1);
-	vm->stat.emulator_unmapped += npages;
+	if (emulator)
+		mutex_lock(&vm->emu_map_lock);
+	for (i = 0; i < npages; i++)
+		xa_erase(&vm->pages, gfn + i);
+	if (emulator) {
+		unmap_mapping_range(vm->file->f_mapping, gfn << PAGE_SHIFT,
+				    npages << PAGE_SHIFT, 1);
+		mutex_unlock(&vm->emu_map_lock);
+		vm->stat.emulator_unmapped += npages;
+	}
 }
 
 static __poll_t ccmem_vm_poll(struct file *file, struct poll_table_struct *wait)
@@ -449,6 +461,7 @@ static struct ccmem_vm *ccmem_vm_alloc(u32 type, u32 fault_queue_len)
 	vm->type = type;
 	vm->uid = current_uid();
 	mutex_init(&vm->lock);
+	mutex_init(&vm->emu_map_lock);
 	ccmem_attr_init(vm);
 	xa_init(&vm->pages);
 	INIT_LIST_HEAD(&vm->pins);
