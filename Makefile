@@ -125,9 +125,12 @@ ga-query-bench:
 	bash scripts/ga-query-bench
 
 run:
-	bash scripts/setup-deps
+	bash scripts/setup-deps --e2e
 	$(MAKE) all
 	bash scripts/vmtest --mode demo --mem 6144
+	@echo
+	@echo "=== The last act: the tiny guest on real instructions, under the patched QEMU ==="
+	bash scripts/e2e --show --cases scripts/e2e-demo-cases --out build/e2e-demo
 
 bench:
 	bash scripts/setup-deps
