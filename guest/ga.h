@@ -39,6 +39,8 @@
 #define GA_ESTOP	4	/* the environment is stopping this vCPU */
 #define GA_ERANGE	5	/* address outside guest memory */
 #define GA_EBUSY	6	/* environment-specific transient failure */
+#define GA_EIO		7	/* a device broke its protocol (guest/virtio) */
+#define GA_ENOTSUPP	8	/* a device lacks what the driver requires */
 
 /* Acceptance policies. */
 #define GA_POLICY_EAGER		0
