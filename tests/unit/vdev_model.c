@@ -61,6 +61,23 @@ void vdev_push_used(struct vdev *d, u32 id, u32 len, u16 idx_step)
 	__atomic_store_n(used_idx(d), d->used_idx, __ATOMIC_RELEASE);
 }
 
+/* Can the device reach [@addr, @addr + @len)? Only shared memory. */
+static bool dma_ok(struct vdev *d, u64 addr, u32 len)
+{
+	u32 i;
+	u64 va;
+
+	for (i = 0; i < ARRAY_SIZE(d->region); i++) {
+		va = (u64)(uintptr_t)d->region[i].va;
+		if (d->region[i].va && d->region[i].shared && addr >= va &&
+		    len <= d->region[i].bytes &&
+		    addr - va <= d->region[i].bytes - len)
+			return true;
+	}
+	d->dma_refused++;
+	return false;
+}
+
 /* Serve one chain from @head: returns the bytes written. */
 static u32 serve_chain(struct vdev *d, u16 head, u32 *offered)
 {
@@ -72,7 +89,9 @@ static u32 serve_chain(struct vdev *d, u16 head, u32 *offered)
 	*offered = 0;
 	for (steps = 0; steps < d->num && id < d->num; steps++) {
 		desc = &ring_desc(d)[id];
-		if (desc->flags & GV_DESC_F_WRITE) {
+		if (!dma_ok(d, desc->addr, desc->len)) {
+			/* Skipped, as an IOMMU would fault it. */
+		} else if (desc->flags & GV_DESC_F_WRITE) {
 			*offered += desc->len;
 			take = n_in - done < desc->len ? n_in - done : desc->len;
 			for (i = 0; i < take; i++)
@@ -147,6 +166,19 @@ u32 vdev_serve(struct vdev *d, u32 max)
 	return n;
 }
 
+u32 vdev_release_all(struct vdev *d)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(d->region); i++)
+		if (d->region[i].va) {
+			free(d->region[i].va);
+			d->region[i].va = NULL;
+			n++;
+		}
+	return n;
+}
+
 /* The transport. */
 
 static u64 vd_get_features(void *priv)
@@ -215,8 +247,14 @@ static void *vd_mem_alloc(void *priv, u32 bytes, u64 *dev_addr)
 {
 	struct vdev *d = priv;
 	void *va;
+	u32 i;
 
 	if (d->alloc_limit && d->allocs >= d->alloc_limit)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(d->region); i++)
+		if (!d->region[i].va)
+			break;
+	if (i == ARRAY_SIZE(d->region))
 		return NULL;
 	va = aligned_alloc(CCMEM_PAGE_SIZE, bytes);
 	if (!va)
@@ -225,25 +263,45 @@ static void *vd_mem_alloc(void *priv, u32 bytes, u64 *dev_addr)
 	memset(va, 0x5e, bytes);
 	d->allocs++;
 	d->last_alloc = va;
+	d->region[i].va = va;
+	d->region[i].bytes = bytes;
+	d->region[i].shared = false;
 	*dev_addr = (u64)(uintptr_t)va;
 	return va;
 }
 
+static int region_of(struct vdev *d, void *va)
+{
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(d->region); i++)
+		if (d->region[i].va == va)
+			return (int)i;
+	return -1;
+}
+
 static void vd_mem_free(void *priv, void *va, u32 bytes)
 {
+	struct vdev *d = priv;
+	int r = region_of(d, va);
+
 	(void)bytes;
-	((struct vdev *)priv)->frees++;
+	if (r >= 0)
+		d->region[r].va = NULL;
+	d->frees++;
 	free(va);
 }
 
 static int vd_set_shared(void *priv, void *va, u32 bytes, bool shared)
 {
 	struct vdev *d = priv;
+	int r = region_of(d, va);
 
-	(void)va;
 	(void)bytes;
 	if (d->fail_convert)
 		return -GA_EBUSY;
+	if (r >= 0)
+		d->region[r].shared = shared;
 	if (shared)
 		d->to_shared++;
 	else

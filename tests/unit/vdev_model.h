@@ -60,6 +60,12 @@ struct vdev {
 	u32 alloc_limit;	/* allocations allowed (0: any) */
 	bool fail_convert;
 	void *last_alloc;
+	struct {
+		u8 *va;
+		u32 bytes;
+		bool shared;
+	} region[64];		/* what the environment handed out */
+	u32 dma_refused;	/* buffers outside shared memory */
 	u32 locks[GV_BOUNCE_MAX_AREAS];
 	u32 lock_depth;
 };
@@ -77,5 +83,11 @@ u32 vdev_serve(struct vdev *d, u32 max);
 
 /* Write a raw used entry and publish it (the fuzzer's device). */
 void vdev_push_used(struct vdev *d, u32 id, u32 len, u16 idx_step);
+
+/*
+ * Free what the pool never gave back (memory it leaked after a failed
+ * conversion, or still held); returns how many allocations that was.
+ */
+u32 vdev_release_all(struct vdev *d);
 
 #endif /* CCMEM_TESTS_VDEV_MODEL_H */
