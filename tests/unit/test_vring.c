@@ -428,6 +428,24 @@ UNIT_TEST(hostile_index_jump_by_more_than_ring)
 	teardown();
 }
 
+UNIT_TEST(hostile_index_jump_beyond_requests_in_flight)
+{
+	struct job j;
+	void *tok;
+	u32 len;
+
+	setup(8, 0);
+	ASSERT_EQ(0, submit(&j, 8, 8, 0));
+	/* Within the ring, but three completions for one request. */
+	vdev_push_used(&t.dev, 0, 8, 3);
+	ASSERT_EQ(-GA_EIO, gv_vring_get_used(VQ, &len, &tok));
+	ASSERT_EQ(GV_BROKEN_IDX_JUMP, VQ->broken);
+	ASSERT_TRUE(!tok);
+	ASSERT_TRUE(gv_vring_detach(VQ) == &j);
+	release(&j);
+	teardown();
+}
+
 UNIT_TEST(hostile_index_moves_back)
 {
 	struct job j[2];
