@@ -48,7 +48,7 @@ int gv_vring_init(struct gv_vring *vq, struct gv_dev *dev, u16 qid, u32 num,
 	u32 i;
 
 	if (!dev || !shared || !priv_mem || !gv_num_ok(num) ||
-	    ((uintptr_t)shared & 15) || ((uintptr_t)priv_mem & 7))
+	    ((unsigned long)shared & 15) || ((unsigned long)priv_mem & 7))
 		return -GA_EINVAL;
 	if ((dev->features & GV_FEATURES_REQUIRED) != GV_FEATURES_REQUIRED)
 		return -GA_ENOTSUPP;
