@@ -39,7 +39,7 @@ int gv_negotiate(struct gv_dev *d, u64 wanted)
 	u64 offered, features;
 	u8 status;
 
-	if (wanted & ~GV_FEATURES_SUPPORTED)
+	if (wanted & ~(GV_FEATURES_SUPPORTED | GV_FEATURES_DEVICE))
 		return -GA_EINVAL;
 
 	d->features = 0;

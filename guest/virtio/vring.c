@@ -31,6 +31,13 @@ u64 gv_vring_shared_bytes(u32 num)
 	return gv_used_off(num) + 6 + (u64)num * sizeof(struct gv_used_elem);
 }
 
+void gv_vring_dev_addrs(u32 num, u64 base, u64 *desc, u64 *avail, u64 *used)
+{
+	*desc = base;
+	*avail = base + gv_avail_off(num);
+	*used = base + gv_used_off(num);
+}
+
 u64 gv_vring_priv_bytes(u32 num)
 {
 	return (u64)num * (sizeof(struct gv_desc) + sizeof(struct gv_req));

@@ -47,6 +47,8 @@
 #define GV_FEATURES_REQUIRED	(BIT_ULL(GV_F_VERSION_1) | \
 				 BIT_ULL(GV_F_ACCESS_PLATFORM))
 #define GV_FEATURES_SUPPORTED	GV_FEATURES_REQUIRED
+/* Device-type bits 0-23: a device driver asks for those it implements. */
+#define GV_FEATURES_DEVICE	(BIT_ULL(24) - 1)
 
 /* Device status bits. */
 #define GV_S_ACKNOWLEDGE	1
@@ -179,8 +181,9 @@ int gv_dev_init(struct gv_dev *d, const struct gv_ops *ops, void *priv,
 /**
  * gv_negotiate() - reset the device and negotiate features.
  * @d: the device.
- * @wanted: optional features the caller wants; must be a subset of
- *	GV_FEATURES_SUPPORTED.
+ * @wanted: optional features the caller wants: device-type bits
+ *	(GV_FEATURES_DEVICE) its driver implements, and nothing outside
+ *	GV_FEATURES_SUPPORTED of the transport and ring bits.
  *
  * The device must offer GV_FEATURES_REQUIRED (VERSION_1 and
  * ACCESS_PLATFORM: a device that bypasses the platform's DMA path would
@@ -328,6 +331,17 @@ u64 gv_vring_shared_bytes(u32 num);
  * per-request state (8-byte aligned).
  */
 u64 gv_vring_priv_bytes(u32 num);
+
+/**
+ * gv_vring_dev_addrs() - where the device finds the three parts of a ring
+ * of @num entries whose shared memory starts at device address @base.
+ * @num: entries.
+ * @base: device address of the memory given to gv_vring_init().
+ * @desc: out: the descriptor table.
+ * @avail: out: the avail ring (the "driver area").
+ * @used: out: the used ring (the "device area").
+ */
+void gv_vring_dev_addrs(u32 num, u64 base, u64 *desc, u64 *avail, u64 *used);
 
 /**
  * gv_vring_init() - set up a queue over shared and private memory.
