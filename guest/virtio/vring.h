@@ -429,11 +429,25 @@ void *gv_vring_detach(struct gv_vring *vq);
 #define GV_BOUNCE_MAX_AREAS	256
 #define GV_BOUNCE_MAX_CHUNKS	32
 
-/* One chunk of shared memory, split into slots. */
+/* The most slots of a chunk (one bitmap word). */
+#define GV_BOUNCE_CHUNK_SLOTS	64
+
+/*
+ * One chunk of shared memory, split into slots. The chunk's memory is
+ * shared; this bookkeeping is private.
+ */
 struct gv_bounce_chunk {
 	u8 *va;			/* NULL: not present */
 	u64 dev_addr;
 	u64 busy;		/* bit s: slot s in use */
+	/*
+	 * Bytes from the start of slot s that may hold data while it is in
+	 * use: what it was taken for (gv_bounce_get_for()), raised by every
+	 * gv_bounce_write(). gv_bounce_put() zeroes exactly these; beyond
+	 * them the slot is still zero unless the device wrote outside what
+	 * it was offered. Never set from anything the device wrote.
+	 */
+	u32 extent[GV_BOUNCE_CHUNK_SLOTS];
 };
 
 /**
@@ -480,7 +494,8 @@ struct gv_bslot {
  * @area:	@nr_areas areas (caller memory).
  * @nr_areas:	areas, one per vCPU.
  * @slot_bytes:	bytes per slot (a power of two of at least 64).
- * @chunk_bytes: bytes per chunk (a multiple of 4 KiB, at most 64 slots).
+ * @chunk_bytes: bytes per chunk (a multiple of 4 KiB, at most
+ *		GV_BOUNCE_CHUNK_SLOTS slots).
  * @slots_per_chunk: @chunk_bytes / @slot_bytes.
  * @min_chunks:	chunks per area converted at setup and kept on shrink.
  * @max_chunks:	the limit of chunks in the whole pool.
@@ -498,6 +513,11 @@ struct gv_bounce {
 	u32 min_chunks;
 	u32 max_chunks;
 	u64 nr_chunks;
+	/*
+	 * Every get and put of every vCPU writes @stat; 64 bytes keep it
+	 * off the cache line of the fields above, which every call reads.
+	 */
+	u8 pad[64];
 	struct gv_bounce_stats stat;
 };
 
@@ -527,12 +547,35 @@ int gv_bounce_init(struct gv_bounce *p, const struct gv_ops *ops, void *priv,
  * @dev_addr: out: its device address.
  *
  * Grows the area by one chunk (converted to shared) when it is full and
- * the pool is under its limit.
+ * the pool is under its limit. The device may be offered the whole slot
+ * to write: gv_bounce_put() scrubs all of it. gv_bounce_get_for() says
+ * how much, so that put scrubs no more than the slot may hold.
  *
  * Return: 0 or -GA_ENOMEM (counted in failures).
  */
 int gv_bounce_get(struct gv_bounce *p, u32 cpu, struct gv_bslot *s,
 		  u64 *dev_addr);
+
+/**
+ * gv_bounce_get_for() - take a slot for a buffer of which the device may
+ * write only the first @dev_bytes.
+ * @p: the pool.
+ * @cpu: the vCPU (area @cpu % nr_areas).
+ * @dev_bytes: bytes offered device-writable, from the slot's start: 0 for
+ *	a device-readable buffer, at most slot_bytes.
+ * @s: out: the slot.
+ * @dev_addr: out: its device address.
+ *
+ * The slot's extent (private) starts at @dev_bytes and grows with each
+ * gv_bounce_write(); gv_bounce_read() reads within it and gv_bounce_put()
+ * zeroes all of it. The caller must not offer the device more than
+ * @dev_bytes of the slot to write.
+ *
+ * Return: 0, -GA_EINVAL (@dev_bytes beyond a slot), -GA_ENOMEM (counted
+ * in failures).
+ */
+int gv_bounce_get_for(struct gv_bounce *p, u32 cpu, u32 dev_bytes,
+		      struct gv_bslot *s, u64 *dev_addr);
 
 /**
  * gv_bounce_write() - copy @len bytes from private @src into slot @s.
@@ -543,14 +586,15 @@ int gv_bounce_write(struct gv_bounce *p, struct gv_bslot s, const void *src,
 
 /**
  * gv_bounce_read() - copy @len bytes of slot @s once into private @dst.
- * @len comes from the device (a used length): it is checked again here.
+ * @len comes from the device (a used length): it is checked again here,
+ * against the slot and its extent (what it was offered or written).
  * Return: 0 or -GA_EINVAL (bad handle, slot not in use, @len too long).
  */
 int gv_bounce_read(struct gv_bounce *p, struct gv_bslot s, void *dst,
 		   u32 len);
 
 /**
- * gv_bounce_put() - scrub slot @s and give it back.
+ * gv_bounce_put() - scrub slot @s (its extent) and give it back.
  * Return: 0 or -GA_EINVAL (bad handle or a slot not in use).
  */
 int gv_bounce_put(struct gv_bounce *p, struct gv_bslot s);

@@ -886,6 +886,128 @@ UNIT_TEST(bounce_scrubs_on_free)
 	gv_bounce_destroy(&pp);
 }
 
+/* Bytes [@from, @to) of a slot are zero; the first that is not fails. */
+static void expect_zero(u64 addr, u32 from, u32 to)
+{
+	const u8 *va = (const u8 *)(uintptr_t)addr;
+	u32 i;
+
+	for (i = from; i < to; i++)
+		if (va[i])
+			UNIT_FAIL("slot byte %u: expected 0 (scrubbed), got 0x%x",
+				  i, va[i]);
+}
+
+UNIT_TEST(bounce_scrubs_offered_length_device_wrote_beyond_report)
+{
+	struct gv_bslot s;
+	u8 out[SLOT];
+	u64 addr;
+
+	pool_setup(1, 2);
+	ASSERT_EQ(0, gv_bounce_get_for(&pp, 0, 300, &s, &addr));
+	/* The device writes all 300 bytes offered but reports 10. */
+	memset((u8 *)(uintptr_t)addr, 0xee, 300);
+	ASSERT_EQ(0, gv_bounce_read(&pp, s, out, 10));
+	ASSERT_EQ(0, gv_bounce_put(&pp, s));
+	expect_zero(addr, 0, SLOT);
+	gv_bounce_destroy(&pp);
+}
+
+UNIT_TEST(bounce_scrubs_what_the_guest_wrote)
+{
+	struct gv_bslot s;
+	u8 data[SLOT];
+	u64 addr;
+
+	pool_setup(1, 2);
+	/* Device-readable: nothing offered to write, 200 bytes written. */
+	ASSERT_EQ(0, gv_bounce_get_for(&pp, 0, 0, &s, &addr));
+	memset(data, 0xab, sizeof(data));
+	ASSERT_EQ(0, gv_bounce_write(&pp, s, data, 120));
+	ASSERT_EQ(0, gv_bounce_write(&pp, s, data, 200));
+	ASSERT_EQ(0, gv_bounce_write(&pp, s, data, 50));	/* no lower */
+	ASSERT_EQ(0, gv_bounce_put(&pp, s));
+	expect_zero(addr, 0, SLOT);
+	/* Offered 64, written 100: the larger of the two is scrubbed. */
+	ASSERT_EQ(0, gv_bounce_get_for(&pp, 0, 64, &s, &addr));
+	ASSERT_EQ(0, gv_bounce_write(&pp, s, data, 100));
+	ASSERT_EQ(0, gv_bounce_put(&pp, s));
+	expect_zero(addr, 0, SLOT);
+	/* Offered 400, written 100: the offer. */
+	ASSERT_EQ(0, gv_bounce_get_for(&pp, 0, 400, &s, &addr));
+	ASSERT_EQ(0, gv_bounce_write(&pp, s, data, 100));
+	memset((u8 *)(uintptr_t)addr, 0xee, 400);	/* the device */
+	ASSERT_EQ(0, gv_bounce_put(&pp, s));
+	expect_zero(addr, 0, SLOT);
+	gv_bounce_destroy(&pp);
+}
+
+UNIT_TEST(bounce_scrubs_large_slots_piece_by_piece)
+{
+	static u8 data[40000];
+	struct gv_bslot s;
+	u64 addr;
+
+	/* 64 KiB slots: the scrub goes in several pieces. */
+	vdev_init(&pv, 8, NULL);
+	ASSERT_EQ(0, gv_bounce_init(&pp, &vdev_ops, &pv, pa, 1, 65536, 65536,
+				    1, 1));
+	memset(data, 0xab, sizeof(data));
+	ASSERT_EQ(0, gv_bounce_get_for(&pp, 0, 0, &s, &addr));
+	ASSERT_EQ(0, gv_bounce_write(&pp, s, data, sizeof(data)));
+	ASSERT_EQ(0, gv_bounce_put(&pp, s));
+	expect_zero(addr, 0, 65536);
+	ASSERT_EQ(0, gv_bounce_get_for(&pp, 0, 65536, &s, &addr));
+	memset((u8 *)(uintptr_t)addr, 0xee, 65536);
+	ASSERT_EQ(0, gv_bounce_put(&pp, s));
+	expect_zero(addr, 0, 65536);
+	gv_bounce_destroy(&pp);
+}
+
+UNIT_TEST(bounce_whole_slot_scrubbed_without_an_offer)
+{
+	struct gv_bslot s;
+	u64 addr;
+
+	pool_setup(1, 2);
+	/* gv_bounce_get(): the device may write all of the slot. */
+	ASSERT_EQ(0, gv_bounce_get(&pp, 0, &s, &addr));
+	memset((u8 *)(uintptr_t)addr, 0xee, SLOT);
+	ASSERT_EQ(0, gv_bounce_put(&pp, s));
+	expect_zero(addr, 0, SLOT);
+	gv_bounce_destroy(&pp);
+}
+
+UNIT_TEST(bounce_reads_stay_within_the_extent)
+{
+	struct gv_bslot s, s2;
+	u8 buf[SLOT];
+	u64 addr, addr2;
+
+	pool_setup(1, 2);
+	ASSERT_EQ(-GA_EINVAL, gv_bounce_get_for(&pp, 0, SLOT + 1, &s, &addr));
+	ASSERT_EQ(0, pp.stat.in_use);
+	ASSERT_EQ(0, gv_bounce_get_for(&pp, 0, 100, &s, &addr));
+	ASSERT_EQ(0, gv_bounce_read(&pp, s, buf, 100));
+	/* Beyond the offer: a used length the caller did not offer. */
+	ASSERT_EQ(-GA_EINVAL, gv_bounce_read(&pp, s, buf, 101));
+	ASSERT_EQ(1, pp.stat.bad_handles);
+	ASSERT_EQ(0, gv_bounce_write(&pp, s, buf, 150));
+	ASSERT_EQ(0, gv_bounce_read(&pp, s, buf, 150));
+	/* A device writes past the offer, against the protocol... */
+	memset((u8 *)(uintptr_t)addr, 0xee, SLOT);
+	ASSERT_EQ(0, gv_bounce_put(&pp, s));
+	expect_zero(addr, 0, 150);
+	/* ...and the next owner of the slot cannot read those bytes. */
+	ASSERT_EQ(0, gv_bounce_get_for(&pp, 0, 0, &s2, &addr2));
+	ASSERT_EQ(addr, addr2);
+	ASSERT_EQ(-GA_EINVAL, gv_bounce_read(&pp, s2, buf, 1));
+	ASSERT_EQ(0, gv_bounce_put(&pp, s2));
+	ASSERT_EQ(2, pp.stat.bad_handles);
+	gv_bounce_destroy(&pp);
+}
+
 UNIT_TEST(bounce_new_chunk_starts_zeroed)
 {
 	struct gv_bslot s;
