@@ -41,6 +41,7 @@
 #define GA_EBUSY	6	/* environment-specific transient failure */
 #define GA_EIO		7	/* a device broke its protocol (guest/virtio) */
 #define GA_ENOTSUPP	8	/* a device lacks what the driver requires */
+#define GA_ENODEV	9	/* no device set up (guest/virtio users) */
 
 /* Acceptance policies. */
 #define GA_POLICY_EAGER		0

@@ -176,8 +176,10 @@ int gv_blk_rw(struct gv_blk *b, u32 cpu, bool write, u64 sector, void *buf,
 	void *token;
 	int ret;
 
-	if (b->vq.broken)
+	if (b->vq.broken) {
+		ga_atomic_add(&b->stat.io_errors, 1);
 		return -GA_EIO;
+	}
 	ret = gv_blk_check(b, write, sector, len, &r->nr_data);
 	if (ret)
 		return ret;

@@ -133,8 +133,10 @@ static void ccmem_trace_exit(struct ccmem_vcpu *vcpu,
  * @exit: the exit; its state is filled in here by the runner.
  * @final: the program ends with this exit: do not wait for an answer.
  *
- * Return: the VMM's answer (struct ccmem_run.convert.ret; 0 for others),
- * or -ESHUTDOWN when the vCPU is being torn down.
+ * Return: the VMM's answer (struct ccmem_run.convert.ret; the data of a
+ * register read for CCMEM_EXIT_EMU_MMIO, which may be any value: check
+ * ccmem_vcpu_stopping(); 0 for others), or -ESHUTDOWN when the vCPU is
+ * being torn down.
  */
 s64 ccmem_vcpu_exit(struct ccmem_vcpu *vcpu, struct ccmem_run *exit,
 		    bool final)
@@ -246,6 +248,9 @@ static int ccmem_vcpu_resume(struct ccmem_vcpu *vcpu, const struct ccmem_run *ru
 	} else if (vcpu->in_exit) {
 		if (vcpu->exit.exit_reason == CCMEM_EXIT_CONVERT)
 			vcpu->answer = run->convert.ret;
+		else if (vcpu->exit.exit_reason == CCMEM_EXIT_EMU_MMIO)
+			vcpu->answer = ((const struct ccmem_emu_exit_mmio *)
+					run->exit)->data;
 		vcpu->in_exit = false;
 	} else if (!vcpu->running) {
 		ret = vcpu->vm->runner->start(vcpu);

@@ -31,70 +31,13 @@
 #include <linux/vmalloc.h>
 
 #include "ccmem_core.h"
-#include "../../guest/ga.h"
+#include "runner.h"
+#include "../../guest/virtio/vmmio.h"
 #include "../../platform/snp/ghcb.h"
 #include "../../platform/tdx/tdx_abi.h"
 
 #define CREATE_TRACE_POINTS
 #include "runner_trace.h"
-
-/**
- * struct cg_vm - the guest of one VM.
- * @g:		the portable guest core.
- * @vm:		the VM.
- * @cfg:	the configuration it was made from.
- * @lock:	the guest's in-flight lock (ga_env_ops.lock).
- * @wq:		vCPUs waiting for units in flight sleep here.
- * @wake_seq:	bumped by every wake_all, under @lock.
- * @bitmap:	the bitmap words.
- * @debugfs:	the "guest" file in the VM's debugfs directory.
- */
-struct cg_vm {
-	struct ga_guest g;
-	struct ccmem_vm *vm;
-	struct ccmem_emu_guest_config cfg;
-	struct mutex lock;		/* the in-flight lock, see above */
-	wait_queue_head_t wq;
-	u64 wake_seq;
-	u64 *bitmap;
-	struct dentry *debugfs;
-};
-
-/* CCMEM_GUEST_F_FORWARD: the VMM plays the CPU; only hypercalls here. */
-static bool cg_forward(const struct cg_vm *gvm)
-{
-	return gvm->cfg.flags & CCMEM_GUEST_F_FORWARD;
-}
-
-/**
- * struct cg_vcpu - the guest state of one vCPU.
- * @v:		the portable vCPU.
- * @vcpu:	the emulated vCPU.
- * @err:	the errno of the last failed platform call.
- * @prog:	the program (replaced under vcpu->run_lock while not running).
- * @nr:		steps in @prog.
- * @args:	copies of the steps' request structures (CCMEM_GOP_PSC_RAW,
- *		CCMEM_GOP_VMGEXIT); @prog[i].arg indexes them.
- * @nr_args:	entries in @args.
- * @st:		the state reported with every exit (pc, r0, results).
- * @buf:	a page of scratch for READ, WRITE and CHECK.
- */
-struct cg_vcpu {
-	struct ga_vcpu v;
-	struct ccmem_vcpu *vcpu;
-	int err;
-	struct ccmem_guest_insn *prog;
-	u32 nr;
-	void **args;
-	u32 nr_args;
-	struct ccmem_emu_vcpu_state st;
-	u8 buf[PAGE_SIZE];
-};
-
-static struct cg_vm *cg_vm(struct ccmem_vm *vm)
-{
-	return vm->guest;
-}
 
 /* A platform errno as the core sees it; remembered for the exit. */
 static int cg_err(struct cg_vcpu *cv, int err)
@@ -314,7 +257,17 @@ static int cg_step_check(const struct ccmem_guest_insn *in)
 	case CCMEM_GOP_PSC_MSR_RAW:
 	case CCMEM_GOP_VMGEXIT:
 	case CCMEM_GOP_TDVMCALL:
+	case CCMEM_GOP_VIO_INIT:
 		return in->gpa || in->size || in->flags ? -EINVAL : 0;
+	case CCMEM_GOP_VIO_IDLE:
+		return in->gpa || in->size || in->arg || in->flags ? -EINVAL : 0;
+	case CCMEM_GOP_VIO_WRITE:
+	case CCMEM_GOP_VIO_READ:
+		/* Whole sectors, in the request limit, on a sane disk. */
+		return !in->size || in->size % 512 ||
+		       in->size > GV_BLK_MAX_SEGS * PAGE_SIZE ||
+		       in->gpa >= CCMEM_MAX_GPA ||
+		       in->arg >= GV_BLK_MAX_CAPACITY ? -EINVAL : 0;
 	}
 	return -EINVAL;
 }
@@ -357,6 +310,12 @@ static int cg_copy_arg(void **args, u32 *nr_args, struct ccmem_guest_insn *in)
 		    raw->buf_off + 8 > GHCB_SHARED_BUF_SIZE ||
 		    raw->nr > (GHCB_SHARED_BUF_SIZE - raw->buf_off - 8) / 8)
 			goto bad;
+	} else if (in->op == CCMEM_GOP_VIO_INIT) {
+		p = cg_copy_in(in->arg, sizeof(struct ccmem_emu_vio));
+		if (IS_ERR(p))
+			return PTR_ERR(p);
+		if (cg_vio_check(p))
+			goto bad;
 	} else {
 		p = cg_copy_in(in->arg, sizeof(*x));
 		if (IS_ERR(p))
@@ -377,7 +336,7 @@ bad:
 static bool cg_has_arg(const struct ccmem_guest_insn *in)
 {
 	return in->op == CCMEM_GOP_PSC_RAW || in->op == CCMEM_GOP_VMGEXIT ||
-	       in->op == CCMEM_GOP_TDVMCALL;
+	       in->op == CCMEM_GOP_TDVMCALL || in->op == CCMEM_GOP_VIO_INIT;
 }
 
 /*
@@ -612,6 +571,11 @@ static int cg_step(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,
 		return cg_step_vmgexit(cv, cv->args[in->arg]);
 	case CCMEM_GOP_TDVMCALL:
 		return cg_step_tdvmcall(cv, cv->args[in->arg]);
+	case CCMEM_GOP_VIO_INIT:
+	case CCMEM_GOP_VIO_WRITE:
+	case CCMEM_GOP_VIO_READ:
+	case CCMEM_GOP_VIO_IDLE:
+		return cg_vio_step(cv, in, gpa, exit);
 	}
 	return -GA_EINVAL;
 }
@@ -662,7 +626,8 @@ static void cg_run(struct ccmem_vcpu *vcpu)
 {
 	static const u32 step_errno[] = {
 		[GA_EINVAL] = EINVAL, [GA_ENOMEM] = ENOMEM,
-		[GA_ERANGE] = ERANGE,
+		[GA_ERANGE] = ERANGE, [GA_EIO] = EIO,
+		[GA_ENOTSUPP] = EOPNOTSUPP, [GA_ENODEV] = ENODEV,
 	};
 	struct cg_vcpu *cv = vcpu->runner;
 	struct ccmem_emu_exit_step *step;
@@ -693,6 +658,9 @@ static void cg_run(struct ccmem_vcpu *vcpu)
 	case -GA_EINVAL:
 	case -GA_ENOMEM:
 	case -GA_ERANGE:
+	case -GA_EIO:
+	case -GA_ENOTSUPP:
+	case -GA_ENODEV:
 		memset(&exit, 0, sizeof(exit));
 		exit.exit_reason = CCMEM_EXIT_EMU_STEP_ERROR;
 		step = (struct ccmem_emu_exit_step *)exit.exit;
@@ -710,7 +678,11 @@ static void cg_run(struct ccmem_vcpu *vcpu)
 struct cg_values {
 	struct ga_stats ga;
 	u64 unaccepted_bytes;
+	u64 vio[CG_VIO_NR_STATS];
 };
+
+/* The virtio-blk device's counters: of the device set up now. */
+#define CGV(n, i, u, d) CCMEM_STAT_AT("vio_" #n, struct cg_values, vio[i], u, 0, d)
 
 #define CGS(f, u, fl, d) CCMEM_STAT_AT(#f, struct cg_values, ga.f, u, fl, d)
 static const struct ccmem_stat_desc cg_stat_descs[] = {
@@ -731,6 +703,26 @@ static const struct ccmem_stat_desc cg_stat_descs[] = {
 	CGS(inflight_waits, NONE, CCMEM_CUM, "waits for units another vCPU accepted"),
 	CGS(alloc_pages, PAGES, CCMEM_CUM, "pages allocated"),
 	CGS(free_pages, PAGES, CCMEM_CUM, "pages freed"),
+	CGV(reads, 0, NONE, "virtio-blk reads completed"),
+	CGV(writes, 1, NONE, "virtio-blk writes completed"),
+	CGV(bytes_read, 2, BYTES, "bytes read from the device"),
+	CGV(bytes_written, 3, BYTES, "bytes written to the device"),
+	CGV(io_errors, 4, NONE, "requests failed with EIO"),
+	CGV(dev_errors, 5, NONE, "IOERR or UNSUPP status from the device"),
+	CGV(short_used, 6, NONE, "used lengths short of the data"),
+	CGV(bad_entries, 7, NONE, "used entries that broke the queue"),
+	CGV(len_clamped, 8, NONE, "overlong used lengths clamped by policy"),
+	CGV(resets, 9, NONE, "device resets after a broken queue"),
+	CGV(config_retries, 10, NONE, "config re-reads after a generation change"),
+	CGV(mmio_exits, 11, NONE, "register accesses (exits to the VMM)"),
+	CGV(bounce_in_use, 12, NONE, "bounce slots in use"),
+	CGV(bounce_high_water, 13, NONE, "most bounce slots in use at once"),
+	CGV(bounce_grows, 14, NONE, "bounce chunks added on demand"),
+	CGV(bounce_shrinks, 15, NONE, "bounce chunks given back when idle"),
+	CGV(bounce_failures, 16, NONE, "bounce slot requests refused"),
+	CGV(leaked_slots, 17, NONE, "bounce slots of requests the device kept"),
+	CGV(mapped_pages, 18, PAGES, "shared pages of the ring and the pool"),
+	CGV(leaked_pages, 19, PAGES, "guest pages whose conversion failed"),
 };
 
 static void cg_read_stats(struct ccmem_vm *vm, u64 *vals);
@@ -758,6 +750,7 @@ static void cg_snapshot(const struct ga_guest *g, struct cg_values *out)
 	for (i = 0; i < sizeof(g->stat) / sizeof(u64); i++)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 	out->unaccepted_bytes = cg_unaccepted_bytes(g);
+	cg_vio_stats(container_of(g, struct cg_vm, g), out->vio);
 }
 
 static void cg_read_stats(struct ccmem_vm *vm, u64 *vals)
@@ -886,6 +879,7 @@ static int cg_init(struct ccmem_vm *vm, const void *arg)
 	gvm->vm = vm;
 	mutex_init(&gvm->lock);
 	init_waitqueue_head(&gvm->wq);
+	spin_lock_init(&gvm->vio_stat_lock);
 	if (cg_forward(gvm)) {
 		/* What ga_hypercall() needs; no RAM for the core to manage. */
 		gvm->g.plat = plat;
@@ -925,6 +919,7 @@ static void cg_destroy(struct ccmem_vm *vm)
 	struct cg_vm *gvm = cg_vm(vm);
 
 	debugfs_remove(gvm->debugfs);
+	cg_vio_destroy(gvm);
 	vm->guest = NULL;
 	kvfree(gvm->bitmap);
 	kvfree(gvm);

@@ -28,6 +28,7 @@ const char *ccmem_exit_name(uint32_t exit_reason)
 	case CCMEM_EXIT_EMU_DONE:	return "EMU_DONE";
 	case CCMEM_EXIT_EMU_CHECK:	return "EMU_CHECK";
 	case CCMEM_EXIT_EMU_STEP_ERROR:	return "EMU_STEP_ERROR";
+	case CCMEM_EXIT_EMU_MMIO:	return "EMU_MMIO";
 	default:			return "unknown exit";
 	}
 }
@@ -805,16 +806,24 @@ int ccmem_vcpu_set_program(int vcpu, const struct ccmem_guest_insn *insns,
 
 /*
  * CCMEM_VCPU_RUN with a clean @run; the answer to a conversion exit
- * (@run->convert.ret, set by the caller) goes back with it.
+ * (@run->convert.ret) or to a register read (the data of struct
+ * ccmem_emu_exit_mmio), set by the caller, goes back with it.
  */
 int ccmem_vcpu_run(int vcpu, struct ccmem_run *run)
 {
+	struct ccmem_emu_exit_mmio *mmio = (void *)run->exit;
+	uint32_t reason = run->exit_reason;
 	int64_t answer = 0;
+	uint64_t data = 0;
 
-	if (run->exit_reason == CCMEM_EXIT_CONVERT)
+	if (reason == CCMEM_EXIT_CONVERT)
 		answer = run->convert.ret;
+	if (reason == CCMEM_EXIT_EMU_MMIO)
+		data = mmio->data;
 	memset(run, 0, sizeof(*run));
 	run->convert.ret = answer;
+	if (reason == CCMEM_EXIT_EMU_MMIO)
+		mmio->data = data;
 	return ccmem_ioctl(vcpu, CCMEM_VCPU_RUN, run);
 }
 

@@ -336,6 +336,10 @@ struct ccmem_emu_guest_config {
 #define CCMEM_GOP_PSC_MSR_RAW	10	/* SNP: raw MSR PSC; @arg = MSR */
 #define CCMEM_GOP_VMGEXIT	11	/* SNP: @arg -> ccmem_emu_vmgexit */
 #define CCMEM_GOP_TDVMCALL	12	/* TDX: @arg -> ccmem_emu_tdvmcall */
+#define CCMEM_GOP_VIO_INIT	13	/* virtio-blk up; @arg -> ccmem_emu_vio */
+#define CCMEM_GOP_VIO_WRITE	14	/* [gpa, +size) to the disk at sector @arg */
+#define CCMEM_GOP_VIO_READ	15	/* the disk at sector @arg to [gpa, +size) */
+#define CCMEM_GOP_VIO_IDLE	16	/* the device is idle: shrink the pool */
 
 /* CCMEM_GOP_CONVERT directions */
 #define CCMEM_GOP_TO_PRIVATE	1
@@ -439,6 +443,46 @@ struct ccmem_emu_tdvmcall {
 	__u64 reserved[2];
 };
 
+/* struct ccmem_emu_vio.flags */
+#define CCMEM_VIO_F_CLAMP_LEN	(1U << 0)	/* clamp overlong used lengths */
+
+/**
+ * struct ccmem_emu_vio - the emulated guest's virtio-blk device
+ * (CCMEM_GOP_VIO_INIT).
+ * @mmio_gpa:	the virtio-mmio window (0x200 bytes of registers, version
+ *		2), 4 KiB aligned, outside every region: each register
+ *		access of the guest exits as CCMEM_EXIT_EMU_MMIO.
+ * @queue_size:	entries of the request queue, a power of two, 4 to 256.
+ * @flags:	CCMEM_VIO_F_*. CLAMP_LEN: the device is known to report used
+ *		lengths beyond what it was offered; they are clamped and
+ *		counted (guest.vio_len_clamped) instead of breaking the queue.
+ * @areas:	bounce areas, one per vCPU (vCPU n uses area n % @areas);
+ *		1 to CCMEM_MAX_VCPUS.
+ * @max_chunks:	the bounce pool's limit, in chunks of 64 KiB (16 slots of
+ *		4 KiB); at least @areas, at most 256.
+ * @stall_polls: polls of the interrupt status without a completion after
+ *		which the guest gives up on the device (GV_BROKEN_STALLED);
+ *		1 to 65536.
+ * @reserved:	must be zero.
+ *
+ * The guest negotiates VERSION_1 and ACCESS_PLATFORM (required: a device
+ * without them is refused, EOPNOTSUPP) and SEG_MAX and RO when offered,
+ * reads the capacity under a stable config generation, allocates the
+ * ring and @areas chunks of its RAM, converts them to shared (conversion
+ * exits) and sets DRIVER_OK. Again on a guest that has a device: the old
+ * one is reset and its memory given back first.
+ */
+struct ccmem_emu_vio {
+	__u64 mmio_gpa;
+	__u32 queue_size;
+	__u32 flags;
+	__u32 areas;
+	__u32 max_chunks;
+	__u32 stall_polls;
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
 /**
  * struct ccmem_emu_program - argument of CCMEM_VCPU_EMU_SET_PROGRAM.
  * @insns:	user pointer to @nr struct ccmem_guest_insn.
@@ -462,6 +506,33 @@ struct ccmem_emu_program {
 #define CCMEM_EXIT_EMU_DONE		0x100	/* ran to its end */
 #define CCMEM_EXIT_EMU_CHECK		0x101	/* a CHECK found other data */
 #define CCMEM_EXIT_EMU_STEP_ERROR	0x102	/* the guest refused a step */
+#define CCMEM_EXIT_EMU_MMIO		0x103	/* a virtio-mmio register access */
+
+/* struct ccmem_emu_vcpu_state.vio_broken: why the virtio queue broke. */
+#define CCMEM_VIO_OK			0
+#define CCMEM_VIO_BROKEN_IDX_JUMP	1	/* used index beyond in flight */
+#define CCMEM_VIO_BROKEN_BAD_ID		2	/* used id not in flight */
+#define CCMEM_VIO_BROKEN_BAD_LEN	3	/* used length beyond offered */
+#define CCMEM_VIO_BROKEN_STALLED	4	/* no completion in stall_polls */
+#define CCMEM_VIO_BROKEN_DEVICE_RESET	5	/* the device reset itself */
+
+/**
+ * struct ccmem_emu_exit_mmio - struct ccmem_run.exit of
+ * CCMEM_EXIT_EMU_MMIO: the guest accesses a register of its virtio-mmio
+ * transport (struct ccmem_emu_vio.mmio_gpa + offset); the VMM plays the
+ * device.
+ * @gpa:	the register.
+ * @data:	a write: the value. A read: the VMM puts the value here
+ *		before the next CCMEM_VCPU_RUN (the low @size bytes count).
+ * @size:	1, 2 or 4.
+ * @write:	1 for a write, 0 for a read.
+ */
+struct ccmem_emu_exit_mmio {
+	__u64 gpa;
+	__u64 data;
+	__u32 size;
+	__u32 write;
+};
 
 /**
  * struct ccmem_emu_vcpu_state - struct ccmem_run.state of an emulated
@@ -477,6 +548,8 @@ struct ccmem_emu_program {
  * @vmcall_r10:	R10 (the status) after the last TDVMCALL step.
  * @vmcall_r11:	R11 after the last TDVMCALL step (MapGPA RETRY: the GPA
  *		to resume from).
+ * @vio_broken:	CCMEM_VIO_* after the last VIO step: why the guest's
+ *		virtio queue is broken, or CCMEM_VIO_OK.
  * @pad:	zero.
  */
 struct ccmem_emu_vcpu_state {
@@ -489,7 +562,8 @@ struct ccmem_emu_vcpu_state {
 	__u64 exit_info2;
 	__u64 vmcall_r10;
 	__u64 vmcall_r11;
-	__u64 pad[8];
+	__u64 vio_broken;
+	__u64 pad[7];
 };
 
 /**
@@ -512,7 +586,13 @@ struct ccmem_emu_exit_check {
  * CCMEM_EXIT_EMU_STEP_ERROR.
  * @error:	EINVAL for a range the guest does not own in that state,
  *		ENOMEM when its allocator or records are full, ERANGE outside
- *		its RAM. The program stops; the vCPU stays usable.
+ *		its RAM. VIO steps: EIO when the device failed the request
+ *		or broke its protocol (see @vio_broken in the state),
+ *		EOPNOTSUPP when it lacks what the driver requires or answers
+ *		UNSUPP, ENODEV before a device is set up, EINVAL for a range
+ *		beyond the disk or a write to a read-only one, ENOMEM when
+ *		the bounce pool is at its limit. The program stops; the vCPU
+ *		stays usable.
  * @pad:	zero.
  */
 struct ccmem_emu_exit_step {

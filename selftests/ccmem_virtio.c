@@ -1,0 +1,1139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ccmem_virtio - the emulated guest's hardened virtio-blk driver against
+ * a device the VMM plays: here, this test, through the guest's
+ * CCMEM_EXIT_EMU_MMIO exits and the shared memory the guest converted.
+ *
+ * The device serves requests honestly (round trips whose contents are
+ * checked on the disk and back in private memory) or hostilely: ids out
+ * of range or not in flight, lengths too large or too short, a used index
+ * that jumps, descriptors rewritten in flight, config space changing,
+ * completions withheld, a device that resets itself, statuses outside the
+ * spec, features and registers that lie. Each hostile case must end as a
+ * clean EIO (or EOPNOTSUPP for what the driver refuses to use) with no
+ * message at warning level or above, nothing private visible in shared
+ * memory, and the private memory around the request untouched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ccmem_test.h"
+
+#define MEM		(32ULL << 20)
+#define SZ_64K		(64ULL << 10)
+#define MMIO_GPA	0x20000000ULL
+#define DISK_SECTORS	4096ULL			/* 2 MiB */
+#define QSIZE		64
+#define STALL		16
+
+/* The private buffers of the guest: data, and a secret beside it. */
+#define BUF		(TGPA + 0x100000)
+#define SECRET		(TGPA + 0x200000)
+#define SECRET_SEED	0xa5
+#define BUF_SEED	0x3c
+
+/* Device feature bits. */
+#define F_SEG_MAX	(1ULL << 2)
+#define F_RO		(1ULL << 5)
+#define F_INDIRECT	(1ULL << 28)
+#define F_EVENT_IDX	(1ULL << 29)
+#define F_VERSION_1	(1ULL << 32)
+#define F_ACCESS	(1ULL << 33)
+#define F_PACKED	(1ULL << 34)
+
+/* What the device does wrong. */
+enum hostile {
+	H_NONE,
+	H_ID_RANGE,		/* used id beyond the queue */
+	H_ID_FREE,		/* used id of a descriptor not in flight */
+	H_LEN_BIG,		/* used length beyond what was offered */
+	H_LEN_SHORT,		/* used length short of the data */
+	H_IDX_JUMP,		/* used index ahead by more than in flight */
+	H_IDX_WRAP,		/* used index 0x8000 ahead */
+	H_DESC_REWRITE,		/* descriptors rewritten while in flight */
+	H_WITHHOLD,		/* never completes */
+	H_LATE,			/* completes after a few polls */
+	H_SELF_RESET,		/* resets itself mid-request */
+	H_NEEDS_RESET,		/* says NEEDS_RESET mid-request */
+	H_STATUS_IOERR,
+	H_STATUS_UNSUPP,
+	H_STATUS_BAD,		/* a status byte outside the spec */
+	H_CONFIG_FLAP,		/* generation changes on every read */
+	H_CONFIG_ONCE,		/* generation changes once */
+	H_DOUBLE,		/* completes the same request twice */
+};
+
+/* The VMM's device: a virtio-mmio blk device on a RAM disk. */
+struct vdev {
+	struct ccmem_guest *g;
+	/* identity, as the registers report it */
+	uint32_t magic, version, device_id, queue_max;
+	uint64_t features;
+	uint64_t capacity;
+	uint32_t seg_max;
+	/* register state */
+	uint32_t status, dfsel, drfsel, qsel, qnum, qready, isr, gen;
+	uint64_t drv_features, desc, avail, used;
+	bool ready_stuck;		/* QueueReady reads 1 from the start */
+	bool refuse_features_ok;
+	bool refuse_reset;		/* Status never reads 0 again */
+	/* the ring as the device walks it */
+	uint16_t last_avail, used_idx;
+	/* misbehaviour */
+	enum hostile h;
+	uint32_t h_left;		/* requests still to hit (0: all) */
+	uint32_t late_polls;
+	uint32_t polls;
+	uint32_t pending_head, pending_len;	/* H_LATE */
+	bool pending;
+	/* what the guest did */
+	uint64_t notifies, reads, writes, resets, mmio;
+	uint8_t *disk;
+};
+
+static uint8_t *gpa_ptr(struct vdev *d, uint64_t gpa, uint64_t len)
+{
+	struct ccmem_guest *g = d->g;
+
+	if (gpa < g->ram_gpa || len > g->ram_size ||
+	    gpa - g->ram_gpa > g->ram_size - len)
+		return NULL;
+	return g->ram + (gpa - g->ram_gpa);
+}
+
+static void vdev_init(struct vdev *d, struct ccmem_guest *g)
+{
+	memset(d, 0, sizeof(*d));
+	d->g = g;
+	d->magic = 0x74726976;
+	d->version = 2;
+	d->device_id = 2;
+	d->queue_max = 256;
+	d->features = F_VERSION_1 | F_ACCESS | F_SEG_MAX | F_INDIRECT |
+		      F_EVENT_IDX | F_PACKED;
+	d->capacity = DISK_SECTORS;
+	d->seg_max = 128;
+	d->disk = calloc(DISK_SECTORS, 512);
+}
+
+static void vdev_free(struct vdev *d)
+{
+	free(d->disk);
+}
+
+struct vdesc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+static struct vdesc *vdesc(struct vdev *d, uint16_t i)
+{
+	return (struct vdesc *)gpa_ptr(d, d->desc + 16ULL * (i % d->qnum), 16);
+}
+
+static uint16_t *avail_idx(struct vdev *d)
+{
+	return (uint16_t *)gpa_ptr(d, d->avail + 2, 2);
+}
+
+static uint16_t avail_ring(struct vdev *d, uint16_t i)
+{
+	return *(uint16_t *)gpa_ptr(d, d->avail + 4 + 2ULL * (i % d->qnum), 2);
+}
+
+static void push_used(struct vdev *d, uint32_t id, uint32_t len)
+{
+	uint32_t *e = (uint32_t *)gpa_ptr(d, d->used + 4 +
+					  8ULL * (d->used_idx % d->qnum), 8);
+
+	e[0] = id;
+	e[1] = len;
+	d->used_idx++;
+	__atomic_store_n((uint16_t *)gpa_ptr(d, d->used + 2, 2), d->used_idx,
+			 __ATOMIC_RELEASE);
+	d->isr |= 1;
+}
+
+/* Serve the chain at @head honestly; the used length, or -1 if bad. */
+static int64_t serve_chain(struct vdev *d, uint16_t head)
+{
+	struct vdesc *h = vdesc(d, head), *x;
+	uint8_t *hdr, *p, *st = NULL;
+	uint32_t type, written = 0, n = 0;
+	uint64_t sector, off;
+	uint16_t i;
+
+	hdr = h && h->len >= 16 ? gpa_ptr(d, h->addr, 16) : NULL;
+	if (!hdr)
+		return -1;
+	memcpy(&type, hdr, 4);
+	memcpy(&sector, hdr + 8, 8);
+	off = sector * 512;
+	for (i = h->next, x = h; x->flags & 1 && n++ < d->qnum; ) {
+		x = vdesc(d, i);
+		i = x->next;
+		p = gpa_ptr(d, x->addr, x->len);
+		if (!p)
+			return -1;
+		if (!(x->flags & 1)) {		/* the last: status */
+			st = p;
+			break;
+		}
+		if (off + x->len > d->capacity * 512)
+			return -1;
+		if (type == 1) {
+			memcpy(d->disk + off, p, x->len);
+		} else {
+			memcpy(p, d->disk + off, x->len);
+			written += x->len;
+		}
+		off += x->len;
+	}
+	if (!st)
+		return -1;
+	*st = 0;
+	if (type == 1)
+		d->writes++;
+	else
+		d->reads++;
+	return written + 1;
+}
+
+/* A notify: take every new chain and complete it, as the mode says. */
+static void vdev_notify(struct vdev *d)
+{
+	enum hostile h;
+	uint16_t head;
+	int64_t len;
+	struct vdesc *x;
+	bool hit;
+
+	d->notifies++;
+	while (d->last_avail != *avail_idx(d)) {
+		head = avail_ring(d, d->last_avail++);
+		h = d->h;
+		hit = h != H_NONE;
+		if (hit && d->h_left && !--d->h_left)
+			d->h = H_NONE;	/* this is the last one hit */
+		if (h == H_DESC_REWRITE) {
+			/* Serve it, then scribble over the whole table. */
+			len = serve_chain(d, head);
+			for (x = vdesc(d, 0); x < vdesc(d, 0) + d->qnum; x++) {
+				x->addr = SECRET;
+				x->len = 0xffffffff;
+				x->flags = 7;
+				x->next = (uint16_t)(x - vdesc(d, 0));
+			}
+			push_used(d, head, len);
+			continue;
+		}
+		len = serve_chain(d, head);
+		if (len < 0) {
+			d->status |= 64;	/* NEEDS_RESET */
+			continue;
+		}
+		if (!hit) {
+			push_used(d, head, len);
+			continue;
+		}
+		switch (h) {
+		case H_ID_RANGE:
+			push_used(d, d->qnum + 7, len);
+			break;
+		case H_ID_FREE:
+			push_used(d, (head + 1) % d->qnum, len);
+			break;
+		case H_LEN_BIG:
+			push_used(d, head, len + 4096);
+			break;
+		case H_LEN_SHORT:
+			push_used(d, head, len > 1 ? 1 : 0);
+			break;
+		case H_IDX_JUMP:
+			push_used(d, head, len);
+			d->used_idx += 4;
+			*(uint16_t *)gpa_ptr(d, d->used + 2, 2) = d->used_idx;
+			break;
+		case H_IDX_WRAP:
+			push_used(d, head, len);
+			d->used_idx += 0x8000;
+			*(uint16_t *)gpa_ptr(d, d->used + 2, 2) = d->used_idx;
+			break;
+		case H_LATE:
+			d->pending = true;
+			d->pending_head = head;
+			d->pending_len = len;
+			d->polls = 0;
+			break;
+		case H_WITHHOLD:
+			break;
+		case H_SELF_RESET:
+			d->status = 0;
+			break;
+		case H_NEEDS_RESET:
+			d->status |= 64;
+			break;
+		case H_STATUS_IOERR:
+		case H_STATUS_UNSUPP:
+		case H_STATUS_BAD: {
+			struct vdesc *s = vdesc(d, head);
+			int k;
+
+			for (k = 0; s->flags & 1 && k < 256; k++)
+				s = vdesc(d, s->next);
+			*gpa_ptr(d, s->addr, 1) = h == H_STATUS_IOERR ? 1 :
+				h == H_STATUS_UNSUPP ? 2 : 0x7f;
+			push_used(d, head, len);
+			break;
+		}
+		case H_DOUBLE:
+			push_used(d, head, len);
+			push_used(d, head, len);
+			break;
+		default:
+			push_used(d, head, len);
+		}
+	}
+}
+
+static uint32_t vdev_config(struct vdev *d, uint32_t off, uint32_t size)
+{
+	uint8_t cfg[64] = { 0 };
+	uint32_t v = 0;
+
+	memcpy(cfg, &d->capacity, 8);
+	memcpy(cfg + 12, &d->seg_max, 4);
+	if (off + size <= sizeof(cfg))
+		memcpy(&v, cfg + off, size);
+	return v;
+}
+
+static uint32_t vdev_read(struct vdev *d, uint32_t off, uint32_t size)
+{
+	if (off >= 0x100)
+		return vdev_config(d, off - 0x100, size);
+	switch (off) {
+	case 0x000:
+		return d->magic;
+	case 0x004:
+		return d->version;
+	case 0x008:
+		return d->device_id;
+	case 0x00c:
+		return 0x554d4551;
+	case 0x010:
+		return (uint32_t)(d->features >> (d->dfsel ? 32 : 0));
+	case 0x034:
+		return d->queue_max;
+	case 0x044:
+		return d->ready_stuck ? 1 : d->qready;
+	case 0x060:
+		if (d->pending && ++d->polls >= d->late_polls) {
+			d->pending = false;
+			push_used(d, d->pending_head, d->pending_len);
+		}
+		return d->isr;
+	case 0x070:
+		return d->status;
+	case 0x0fc:
+		if (d->h == H_CONFIG_FLAP)
+			d->gen++;
+		/* Between the driver's two reads of the first config read. */
+		if (d->h == H_CONFIG_ONCE && ++d->polls == 2) {
+			d->gen++;
+			d->h = H_NONE;
+		}
+		return d->gen;
+	}
+	return 0;
+}
+
+static void vdev_reset(struct vdev *d)
+{
+	d->resets++;
+	if (d->refuse_reset)
+		return;
+	d->status = 0;
+	d->qready = 0;
+	d->isr = 0;
+	d->last_avail = 0;
+	d->used_idx = 0;
+	d->pending = false;
+}
+
+static void vdev_write(struct vdev *d, uint32_t off, uint32_t val)
+{
+	switch (off) {
+	case 0x014:
+		d->dfsel = val;
+		break;
+	case 0x020:
+		if (d->drfsel)
+			d->drv_features = (d->drv_features & 0xffffffffULL) |
+					  (uint64_t)val << 32;
+		else
+			d->drv_features = (d->drv_features >> 32 << 32) | val;
+		break;
+	case 0x024:
+		d->drfsel = val;
+		break;
+	case 0x030:
+		d->qsel = val;
+		break;
+	case 0x038:
+		d->qnum = val;
+		break;
+	case 0x044:
+		d->qready = val;
+		break;
+	case 0x050:
+		vdev_notify(d);
+		break;
+	case 0x064:
+		d->isr &= ~val;
+		break;
+	case 0x070:
+		if (!val) {
+			vdev_reset(d);
+			break;
+		}
+		if ((val & 8) && d->refuse_features_ok)
+			val &= ~8U;
+		d->status = val;
+		break;
+	case 0x080:
+		d->desc = (d->desc >> 32 << 32) | val;
+		break;
+	case 0x084:
+		d->desc = (d->desc & 0xffffffffULL) | (uint64_t)val << 32;
+		break;
+	case 0x090:
+		d->avail = (d->avail >> 32 << 32) | val;
+		break;
+	case 0x094:
+		d->avail = (d->avail & 0xffffffffULL) | (uint64_t)val << 32;
+		break;
+	case 0x0a0:
+		d->used = (d->used >> 32 << 32) | val;
+		break;
+	case 0x0a4:
+		d->used = (d->used & 0xffffffffULL) | (uint64_t)val << 32;
+		break;
+	}
+}
+
+/* One MMIO exit, served. */
+static void vdev_mmio(struct vdev *d, struct ccmem_run *run)
+{
+	struct ccmem_emu_exit_mmio *m = (void *)run->exit;
+
+	d->mmio++;
+	if (m->gpa < MMIO_GPA || m->gpa >= MMIO_GPA + 0x200) {
+		m->data = ~0ULL;
+		return;
+	}
+	if (m->write)
+		vdev_write(d, m->gpa - MMIO_GPA, (uint32_t)m->data);
+	else
+		m->data = vdev_read(d, m->gpa - MMIO_GPA, m->size);
+}
+
+/* Run vCPU @id's program to its end, serving conversions and registers. */
+static int vrun(struct vdev *d, uint32_t id,
+		const struct ccmem_guest_insn *p, uint32_t nr,
+		struct ccmem_run *run)
+{
+	int ret = ccmem_guest_exec(d->g, id, p, nr, run);
+
+	while (!ret && run->exit_reason == CCMEM_EXIT_EMU_MMIO) {
+		pthread_mutex_lock(&d->g->lock);
+		vdev_mmio(d, run);
+		pthread_mutex_unlock(&d->g->lock);
+		ret = ccmem_vcpu_run(d->g->vcpu[id], run);
+		while (!ret && run->exit_reason == CCMEM_EXIT_CONVERT) {
+			pthread_mutex_lock(&d->g->lock);
+			struct ccmem_exit_convert *c = &run->convert;
+
+			c->ret = ccmem_vm_set_attr(d->g->vm, c->gpa, c->size,
+						   c->flags &
+						   CCMEM_CONVERT_F_PRIVATE);
+			d->g->nr_convert++;
+			pthread_mutex_unlock(&d->g->lock);
+			ret = ccmem_vcpu_run(d->g->vcpu[id], run);
+		}
+	}
+	return ret;
+}
+
+static struct ccmem_emu_vio vio_cfg(void)
+{
+	return (struct ccmem_emu_vio){
+		.mmio_gpa = MMIO_GPA,
+		.queue_size = QSIZE,
+		.areas = 2,
+		.max_chunks = 16,
+		.stall_polls = STALL,
+	};
+}
+
+/* The kernel log at warning level or above since @fd was opened. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+static int kmsg_warnings(int fd)
+{
+	char rec[4096];
+	int n = 0, prio;
+	ssize_t len;
+
+	if (fd < 0)
+		return 0;
+	while ((len = read(fd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (len <= 0)
+			continue;
+		rec[len] = 0;
+		prio = atoi(rec) & 7;
+		if (prio <= 4) {
+			fprintf(stderr, "# kmsg: %s", rec);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Does a run of 16 bytes of the secret's pattern appear in @p? */
+static bool has_secret(const uint8_t *p, uint64_t len)
+{
+	uint8_t want[16];
+	uint64_t i;
+	int k;
+
+	for (k = 0; k < 16; k++)
+		want[k] = ccmem_emu_pattern(SECRET_SEED, SECRET + k);
+	for (i = 0; i + 16 <= len; i++)
+		if (p[i] == want[0] && !memcmp(p + i, want, 16))
+			return true;
+	return false;
+}
+
+FIXTURE(vio) {
+	struct ccmem_guest g;
+	struct vdev d;
+	struct ccmem_run run;
+	struct ccmem_emu_vio cfg;
+	int kmsg;
+};
+
+FIXTURE_VARIANT(vio) {
+	uint32_t type;
+};
+
+FIXTURE_VARIANT_ADD(vio, snp) { .type = CCMEM_VM_SNP };
+FIXTURE_VARIANT_ADD(vio, tdx) { .type = CCMEM_VM_TDX };
+
+FIXTURE_SETUP(vio)
+{
+	struct ccmem_emu_guest_config c =
+		ccmem_guest_config(CCMEM_ACCEPT_LAZY, TGPA, MEM);
+	struct ccmem_guest_insn p[] = {
+		GI(CCMEM_GOP_BOOT, 0, 0, 0),
+		GI(CCMEM_GOP_WRITE, SECRET, SZ_4K, SECRET_SEED),
+	};
+
+	self->kmsg = kmsg_open();
+	ASSERT_ERRNO(0, ccmem_guest_create_vm(&self->g, variant->type, 0, &c));
+	vdev_init(&self->d, &self->g);
+	ASSERT_NE(NULL, self->d.disk);
+	self->cfg = vio_cfg();
+	ASSERT_ERRNO(0, vrun(&self->d, 0, p, NR(p), &self->run));
+	ASSERT_EXIT(&self->run, CCMEM_EXIT_EMU_DONE);
+}
+
+FIXTURE_TEARDOWN(vio)
+{
+	/* No kernel message at warning level or above, whatever happened. */
+	EXPECT_EQ(0, kmsg_warnings(self->kmsg));
+	/* Nothing private ever reached memory the host can see. */
+	EXPECT_FALSE(has_secret(self->g.ram, self->g.ram_size));
+	EXPECT_FALSE(has_secret(self->g.comm, CCMEM_GUEST_COMM_SIZE));
+	if (self->kmsg >= 0)
+		close(self->kmsg);
+	ccmem_guest_destroy(&self->g);
+	vdev_free(&self->d);
+}
+
+/* Run one step; the errno of a step error, 0 when it ran, -1 else. */
+static int step(struct vdev *d, uint32_t vcpu, struct ccmem_guest_insn in,
+		struct ccmem_run *run)
+{
+	if (vrun(d, vcpu, &in, 1, run))
+		return -1;
+	if (run->exit_reason == CCMEM_EXIT_EMU_STEP_ERROR)
+		return ccmem_run_step(run)->error;
+	return run->exit_reason == CCMEM_EXIT_EMU_DONE ? 0 : -1;
+}
+
+#define VINIT(cfgp)	GI(CCMEM_GOP_VIO_INIT, 0, 0, (uintptr_t)(cfgp))
+#define VWRITE(gpa, size, sector) GI(CCMEM_GOP_VIO_WRITE, gpa, size, sector)
+#define VREAD(gpa, size, sector) GI(CCMEM_GOP_VIO_READ, gpa, size, sector)
+#define VIDLE()		GI(CCMEM_GOP_VIO_IDLE, 0, 0, 0)
+#define PWRITE(gpa, size, seed)	GI(CCMEM_GOP_WRITE, gpa, size, seed)
+#define PCHECK(gpa, size, seed)	GI(CCMEM_GOP_CHECK, gpa, size, seed)
+
+#define DO(in)		step(&self->d, 0, in, &self->run)
+#define VSTAT(n)	STAT(self->g.vm, "guest.vio_" n)
+#define BROKEN()	(ccmem_run_state(&self->run)->vio_broken)
+
+/* The device up, from vCPU 0. */
+static int vio_up(struct vdev *d, struct ccmem_emu_vio *cfg,
+		  struct ccmem_run *run)
+{
+	return step(d, 0, VINIT(cfg), run);
+}
+
+/* Is the disk at @sector what the pattern @seed at @gpa gives? */
+static bool disk_is(struct vdev *d, uint64_t sector, uint64_t gpa,
+		    uint64_t len, uint64_t seed)
+{
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		if (d->disk[sector * 512 + i] != ccmem_emu_pattern(seed, gpa + i))
+			return false;
+	return true;
+}
+
+/* Every shared byte outside the ring is zero: slots are scrubbed. */
+static bool shared_scrubbed(struct vdev *d)
+{
+	uint64_t ring_end = d->used + 6 + 8ULL * d->qnum;
+	uint64_t i;
+
+	for (i = 0; i < d->g->ram_size; i++) {
+		uint64_t gpa = d->g->ram_gpa + i;
+
+		if (gpa >= d->desc && gpa < ring_end)
+			continue;
+		if (d->g->ram[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * On vCPU @vcpu: write @len bytes of pattern @seed at @gpa to @sector,
+ * zero @gpa, read the sector back into it and check.
+ */
+static int round_trip_on(struct vdev *d, uint32_t vcpu, uint64_t gpa,
+			 uint64_t len, uint64_t sector, uint64_t seed,
+			 struct ccmem_run *run)
+{
+	struct ccmem_guest_insn p[] = {
+		PWRITE(gpa, len, seed),
+		VWRITE(gpa, len, sector),
+		PWRITE(gpa, len, 0),
+		VREAD(gpa, len, sector),
+		PCHECK(gpa, len, seed),
+	};
+
+	if (vrun(d, vcpu, p, NR(p), run))
+		return -1;
+	return run->exit_reason == CCMEM_EXIT_EMU_DONE ? 0 :
+	       run->exit_reason == CCMEM_EXIT_EMU_STEP_ERROR ?
+	       (int)ccmem_run_step(run)->error : -2;
+}
+
+static int round_trip(struct vdev *d, uint64_t gpa, uint64_t len,
+		      uint64_t sector, uint64_t seed, struct ccmem_run *run)
+{
+	return round_trip_on(d, 0, gpa, len, sector, seed, run);
+}
+
+/* --- honest traffic -------------------------------------------------------- */
+
+TEST_F(vio, init_negotiates_only_what_the_driver_implements)
+{
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	/* VERSION_1, ACCESS_PLATFORM, SEG_MAX; never indirect, packed, event. */
+	EXPECT_EQ(F_VERSION_1 | F_ACCESS | F_SEG_MAX, self->d.drv_features);
+	EXPECT_EQ(0xf, self->d.status);		/* ...| FEATURES_OK | DRIVER_OK */
+	EXPECT_EQ(QSIZE, self->d.qnum);
+	EXPECT_EQ(1, self->d.qready);
+	EXPECT_EQ(CCMEM_VIO_OK, BROKEN());
+	/* Ring and one chunk per area, all converted by the guest itself. */
+	EXPECT_EQ(1 + 2 * 16, VSTAT("mapped_pages"));
+	EXPECT_GE(self->g.nr_convert, 3);
+	EXPECT_LT(self->d.desc - TGPA, MEM);
+}
+
+TEST_F(vio, round_trip_one_sector)
+{
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	ASSERT_EQ(0, round_trip(&self->d, BUF, 512, 3, BUF_SEED, &self->run));
+	EXPECT_TRUE(disk_is(&self->d, 3, BUF, 512, BUF_SEED));
+	EXPECT_EQ(1, VSTAT("reads"));
+	EXPECT_EQ(1, VSTAT("writes"));
+	EXPECT_EQ(512, VSTAT("bytes_read"));
+	EXPECT_EQ(0, VSTAT("bounce_in_use"));
+	EXPECT_TRUE(shared_scrubbed(&self->d));
+}
+
+TEST_F(vio, round_trip_64k_crossing_pages)
+{
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	/* Not page aligned: the request spans 17 private pages. */
+	ASSERT_EQ(0, round_trip(&self->d, BUF + 512, SZ_64K, 100, BUF_SEED,
+				&self->run));
+	EXPECT_TRUE(disk_is(&self->d, 100, BUF + 512, SZ_64K, BUF_SEED));
+	EXPECT_EQ(SZ_64K, VSTAT("bytes_written"));
+	EXPECT_EQ(0, VSTAT("bounce_in_use"));
+	EXPECT_GE(VSTAT("bounce_high_water"), 18);
+	EXPECT_TRUE(shared_scrubbed(&self->d));
+}
+
+TEST_F(vio, largest_request_grows_the_pool_then_idle_shrinks_it)
+{
+	uint64_t len = 64 * SZ_4K;	/* 64 data slots + header + status */
+
+	self->cfg.queue_size = 128;	/* room for 66 descriptors */
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	ASSERT_EQ(0, round_trip(&self->d, BUF, len, 0, BUF_SEED, &self->run));
+	EXPECT_TRUE(disk_is(&self->d, 0, BUF, len, BUF_SEED));
+	EXPECT_GE(VSTAT("bounce_grows"), 4);
+	EXPECT_GT(VSTAT("mapped_pages"), 1 + 2 * 16);
+	ASSERT_EQ(0, DO(VIDLE()));
+	EXPECT_GE(VSTAT("bounce_shrinks"), 4);
+	EXPECT_EQ(1 + 2 * 16, VSTAT("mapped_pages"));
+	/* Converted back to private by the guest: the RAM is reusable. */
+	ASSERT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 9, BUF_SEED + 1,
+				&self->run));
+}
+
+TEST_F(vio, pool_limit_is_enomem_not_a_broken_queue)
+{
+	self->cfg.max_chunks = 2;	/* 32 slots: no room for 66 */
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	EXPECT_EQ(ENOMEM, DO(VWRITE(BUF, 32 * SZ_4K, 0)));
+	EXPECT_GE(VSTAT("bounce_failures"), 1);
+	EXPECT_EQ(0, VSTAT("bounce_in_use"));
+	EXPECT_EQ(0, self->d.notifies);
+	EXPECT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 1, BUF_SEED, &self->run));
+}
+
+TEST_F(vio, many_requests_reuse_the_ring)
+{
+	int i;
+
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	/* Three laps of the ring: the free list is private and stays sane. */
+	for (i = 0; i < 3 * QSIZE / 4; i++)
+		ASSERT_EQ(0, round_trip(&self->d, BUF, 1024, i * 2, BUF_SEED + i,
+					&self->run));
+	EXPECT_EQ(3 * QSIZE / 2, VSTAT("reads") + VSTAT("writes"));
+	EXPECT_EQ(0, VSTAT("bad_entries"));
+}
+
+TEST_F(vio, late_completion_within_the_watchdog)
+{
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	self->d.h = H_LATE;
+	self->d.late_polls = STALL - 2;
+	ASSERT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 5, BUF_SEED, &self->run));
+	EXPECT_EQ(CCMEM_VIO_OK, BROKEN());
+}
+
+TEST_F(vio, config_changing_once_is_read_again)
+{
+	self->d.h = H_CONFIG_ONCE;
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	EXPECT_GE(VSTAT("config_retries"), 1);
+}
+
+TEST_F(vio, out_of_range_and_bad_steps_never_reach_the_device)
+{
+	struct ccmem_emu_vio bad = self->cfg;
+	struct ccmem_guest_insn in;
+
+	EXPECT_EQ(ENODEV, DO(VREAD(BUF, 512, 0)));
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	self->d.notifies = 0;
+	EXPECT_EQ(EINVAL, DO(VREAD(BUF, 512, DISK_SECTORS)));
+	EXPECT_EQ(EINVAL, DO(VREAD(BUF, 1024, DISK_SECTORS - 1)));
+	EXPECT_EQ(0, self->d.notifies);
+	/* Refused when the program is set. */
+	in = (struct ccmem_guest_insn)VREAD(BUF, 100, 0);
+	EXPECT_ERRNO(-EINVAL, ccmem_vcpu_set_program(self->g.vcpu[0], &in, 1));
+	bad.queue_size = 48;
+	in = (struct ccmem_guest_insn)VINIT(&bad);
+	EXPECT_ERRNO(-EINVAL, ccmem_vcpu_set_program(self->g.vcpu[0], &in, 1));
+	bad = self->cfg;
+	bad.reserved[1] = 1;
+	in = (struct ccmem_guest_insn)VINIT(&bad);
+	EXPECT_ERRNO(-EINVAL, ccmem_vcpu_set_program(self->g.vcpu[0], &in, 1));
+	bad = self->cfg;
+	bad.mmio_gpa = TGPA;	/* the guest's own RAM */
+	EXPECT_EQ(EINVAL, DO(VINIT(&bad)));
+}
+
+TEST_F(vio, read_only_disk_refuses_writes)
+{
+	self->d.features |= F_RO;
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	EXPECT_EQ(EINVAL, DO(VWRITE(BUF, 512, 0)));
+	EXPECT_EQ(0, self->d.notifies);
+	EXPECT_EQ(0, DO(VREAD(BUF, 512, 0)));
+}
+
+/* --- what the driver refuses to use ---------------------------------------- */
+
+TEST_F(vio, no_access_platform_is_refused)
+{
+	self->d.features &= ~F_ACCESS;
+	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
+	EXPECT_EQ(128, self->d.status);		/* FAILED */
+	/* What it shared for the device, it took back. */
+	EXPECT_EQ(STAT(self->g.vm, "guest.to_shared"),
+		  STAT(self->g.vm, "guest.to_private"));
+}
+
+TEST_F(vio, no_version_1_is_refused)
+{
+	self->d.features &= ~F_VERSION_1;
+	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
+}
+
+TEST_F(vio, legacy_transport_is_refused)
+{
+	uint64_t converts = self->g.nr_convert;
+
+	self->d.version = 1;
+	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
+	EXPECT_EQ(converts, self->g.nr_convert);	/* nothing shared */
+}
+
+TEST_F(vio, wrong_device_or_magic_is_refused)
+{
+	self->d.device_id = 1;
+	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
+	self->d.device_id = 2;
+	self->d.magic = 0;
+	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
+}
+
+TEST_F(vio, features_ok_refused)
+{
+	self->d.refuse_features_ok = true;
+	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
+}
+
+TEST_F(vio, queue_smaller_than_asked)
+{
+	self->d.queue_max = QSIZE / 2;
+	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
+	/* Everything it shared went back: the RAM is private again. */
+	EXPECT_EQ(STAT(self->g.vm, "guest.to_shared"),
+		  STAT(self->g.vm, "guest.to_private"));
+	EXPECT_GT(STAT(self->g.vm, "guest.to_shared"), 0);
+}
+
+TEST_F(vio, queue_already_live_is_not_taken)
+{
+	self->d.ready_stuck = true;
+	EXPECT_EQ(EIO, vio_up(&self->d, &self->cfg, &self->run));
+}
+
+TEST_F(vio, config_never_stable_is_eio)
+{
+	self->d.h = H_CONFIG_FLAP;
+	EXPECT_EQ(EIO, vio_up(&self->d, &self->cfg, &self->run));
+}
+
+TEST_F(vio, capacity_out_of_range_is_eio)
+{
+	self->d.capacity = 1ULL << 60;
+	EXPECT_EQ(EIO, vio_up(&self->d, &self->cfg, &self->run));
+}
+
+TEST_F(vio, seg_max_zero_is_eio)
+{
+	self->d.seg_max = 0;
+	EXPECT_EQ(EIO, vio_up(&self->d, &self->cfg, &self->run));
+}
+
+/* --- a device that breaks the ring ----------------------------------------- */
+
+/*
+ * A read into BUF while the device misbehaves as @h: EIO, the queue broken
+ * for @why, private memory around BUF intact, later requests EIO without
+ * a notify.
+ */
+/* FIXTURE_DATA(vio), spelled out for checkpatch. */
+static void hostile_read(struct __test_metadata *_metadata, struct _test_data_vio *self,
+			 enum hostile h, uint64_t why)
+{
+	struct ccmem_guest_insn p[] = {
+		PWRITE(BUF - SZ_4K, 3 * SZ_4K, BUF_SEED),
+	};
+	uint64_t notifies;
+
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	ASSERT_EQ(0, vrun(&self->d, 0, p, NR(p), &self->run));
+	ASSERT_EQ(0, DO(VWRITE(BUF, SZ_4K, 16)));
+	memset(self->d.disk + 16 * 512, 0xee, SZ_4K);
+	self->d.h = h;
+	EXPECT_EQ(EIO, DO(VREAD(BUF, SZ_4K, 16)));
+	EXPECT_EQ(why, BROKEN());
+	/* Nothing written to private memory on the device's word. */
+	EXPECT_EQ(0, DO(PCHECK(BUF - SZ_4K, 3 * SZ_4K, BUF_SEED)));
+	/* Broken for good: no request reaches the device again. */
+	notifies = self->d.notifies;
+	EXPECT_EQ(EIO, DO(VWRITE(BUF, 512, 0)));
+	EXPECT_EQ(notifies, self->d.notifies);
+	EXPECT_EQ(2, VSTAT("io_errors"));
+}
+
+TEST_F(vio, used_id_out_of_range)
+{
+	hostile_read(_metadata, self, H_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
+	EXPECT_EQ(1, VSTAT("bad_entries"));
+	EXPECT_EQ(1, VSTAT("resets"));
+	EXPECT_EQ(2, self->d.resets);	/* at negotiation, after the break */
+}
+
+TEST_F(vio, used_id_not_in_flight)
+{
+	hostile_read(_metadata, self, H_ID_FREE, CCMEM_VIO_BROKEN_BAD_ID);
+}
+
+TEST_F(vio, used_length_too_large)
+{
+	hostile_read(_metadata, self, H_LEN_BIG, CCMEM_VIO_BROKEN_BAD_LEN);
+}
+
+TEST_F(vio, used_index_jumps)
+{
+	hostile_read(_metadata, self, H_IDX_JUMP, CCMEM_VIO_BROKEN_IDX_JUMP);
+}
+
+TEST_F(vio, used_index_wraps_half_way)
+{
+	hostile_read(_metadata, self, H_IDX_WRAP, CCMEM_VIO_BROKEN_IDX_JUMP);
+}
+
+TEST_F(vio, completions_withheld)
+{
+	hostile_read(_metadata, self, H_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
+	/* It waited stall_polls polls of the interrupt status, no more. */
+	EXPECT_LT(self->d.mmio, 400);
+}
+
+TEST_F(vio, device_resets_itself)
+{
+	hostile_read(_metadata, self, H_SELF_RESET,
+		     CCMEM_VIO_BROKEN_DEVICE_RESET);
+}
+
+TEST_F(vio, device_needs_reset)
+{
+	hostile_read(_metadata, self, H_NEEDS_RESET,
+		     CCMEM_VIO_BROKEN_DEVICE_RESET);
+}
+
+TEST_F(vio, same_request_completed_twice)
+{
+	/* Two used entries for one request in flight: the index jumped. */
+	hostile_read(_metadata, self, H_DOUBLE, CCMEM_VIO_BROKEN_IDX_JUMP);
+}
+
+TEST_F(vio, broken_queue_with_reset_returns_the_slots)
+{
+	hostile_read(_metadata, self, H_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
+	EXPECT_EQ(0, VSTAT("leaked_slots"));
+	EXPECT_EQ(0, VSTAT("bounce_in_use"));
+	EXPECT_TRUE(shared_scrubbed(&self->d));
+}
+
+TEST_F(vio, broken_queue_without_reset_leaks_the_slots)
+{
+	self->d.refuse_reset = true;
+	hostile_read(_metadata, self, H_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
+	/* The device may still write them: leaked, never reused. */
+	EXPECT_EQ(3, VSTAT("leaked_slots"));	/* header, 1 data, status */
+	EXPECT_EQ(3, VSTAT("bounce_in_use"));
+}
+
+TEST_F(vio, reinit_after_a_broken_queue)
+{
+	hostile_read(_metadata, self, H_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
+	self->d.h = H_NONE;	/* it behaves after the reset */
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	EXPECT_EQ(CCMEM_VIO_OK, BROKEN());
+	ASSERT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 16, BUF_SEED + 2,
+				&self->run));
+	EXPECT_TRUE(disk_is(&self->d, 16, BUF, SZ_4K, BUF_SEED + 2));
+}
+
+/* --- per-request failures: the queue stays up ------------------------------ */
+
+/* A read answered as @h: @err, the queue fine, the next request works. */
+static void bad_request(struct __test_metadata *_metadata, struct _test_data_vio *self,
+			enum hostile h, int err)
+{
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	ASSERT_EQ(0, DO(PWRITE(BUF, SZ_4K, BUF_SEED)));
+	self->d.h = h;
+	self->d.h_left = 1;
+	EXPECT_EQ(err, DO(VREAD(BUF, SZ_4K, 0)));
+	EXPECT_EQ(CCMEM_VIO_OK, BROKEN());
+	/* The private buffer kept what it had. */
+	EXPECT_EQ(0, DO(PCHECK(BUF, SZ_4K, BUF_SEED)));
+	EXPECT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 2, BUF_SEED + 3,
+				&self->run));
+	EXPECT_EQ(0, VSTAT("bounce_in_use"));
+}
+
+TEST_F(vio, status_ioerr)
+{
+	bad_request(_metadata, self, H_STATUS_IOERR, EIO);
+	EXPECT_EQ(1, VSTAT("dev_errors"));
+}
+
+TEST_F(vio, status_unsupp)
+{
+	bad_request(_metadata, self, H_STATUS_UNSUPP, EOPNOTSUPP);
+}
+
+TEST_F(vio, status_outside_the_spec)
+{
+	bad_request(_metadata, self, H_STATUS_BAD, EIO);
+}
+
+TEST_F(vio, used_length_short_of_the_data)
+{
+	bad_request(_metadata, self, H_LEN_SHORT, EIO);
+	EXPECT_EQ(1, VSTAT("short_used"));
+}
+
+/* --- the length-clamp policy ----------------------------------------------- */
+
+TEST_F(vio, clamp_policy_takes_an_overlong_length)
+{
+	self->cfg.flags = CCMEM_VIO_F_CLAMP_LEN;
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	ASSERT_EQ(0, DO(VWRITE(BUF, SZ_4K, 0)));
+	self->d.h = H_LEN_BIG;
+	ASSERT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 4, BUF_SEED, &self->run));
+	EXPECT_GE(VSTAT("len_clamped"), 2);
+	EXPECT_EQ(0, VSTAT("bad_entries"));
+	EXPECT_EQ(CCMEM_VIO_OK, BROKEN());
+}
+
+TEST_F(vio, clamp_policy_still_breaks_on_a_bad_id)
+{
+	self->cfg.flags = CCMEM_VIO_F_CLAMP_LEN;
+	hostile_read(_metadata, self, H_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
+}
+
+/* --- descriptors the device rewrites ---------------------------------------- */
+
+TEST_F(vio, descriptors_rewritten_in_flight)
+{
+	int i;
+
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	self->d.h = H_DESC_REWRITE;
+	/*
+	 * Every descriptor now names the secret, with flags and next that
+	 * loop: the driver never reads them back, so its free list and its
+	 * requests are untouched and the data goes where it offered it.
+	 */
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, round_trip(&self->d, BUF, 2 * SZ_4K, 32 + 16 * i,
+					BUF_SEED + i, &self->run));
+	EXPECT_TRUE(disk_is(&self->d, 32 + 16 * 7, BUF, 2 * SZ_4K,
+			    BUF_SEED + 7));
+	EXPECT_EQ(0, DO(PCHECK(SECRET, SZ_4K, SECRET_SEED)));
+	EXPECT_EQ(CCMEM_VIO_OK, BROKEN());
+}
+
+/* --- several vCPUs ------------------------------------------------------------ */
+
+struct worker {
+	struct vdev *d;
+	uint32_t vcpu;
+	int err;
+	struct ccmem_run run;
+};
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t gpa = BUF + w->vcpu * SZ_64K * 2;
+	int i;
+
+	for (i = 0; i < 16 && !w->err; i++)
+		w->err = round_trip_on(w->d, w->vcpu, gpa,
+				       SZ_64K / 4 * (1 + i % 4),
+				       512 + w->vcpu * 1024 + i * 32,
+				    BUF_SEED + w->vcpu * 64 + i, &w->run);
+	return NULL;
+}
+
+TEST_F(vio, two_vcpus_share_the_device)
+{
+	struct worker w[2];
+	pthread_t t[2];
+	int i;
+
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	ASSERT_ERRNO(0, ccmem_guest_add_vcpu(&self->g, 1));
+	for (i = 0; i < 2; i++) {
+		w[i] = (struct worker){ .d = &self->d, .vcpu = i };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker_fn, &w[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, w[i].err);
+	}
+	EXPECT_EQ(32, VSTAT("reads"));
+	EXPECT_EQ(0, VSTAT("bounce_in_use"));
+	EXPECT_EQ(0, VSTAT("bad_entries"));
+}
+
+TEST_F(vio, vcpu_stopped_while_waiting_for_the_device)
+{
+	struct ccmem_guest_insn p[] = { VREAD(BUF, SZ_4K, 0) };
+
+	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
+	/* Stop answering in the middle of a request: close the vCPU. */
+	ASSERT_ERRNO(0, ccmem_vcpu_set_program(self->g.vcpu[0], p, 1));
+	ASSERT_ERRNO(0, ccmem_guest_run(&self->g, 0, &self->run));
+	ASSERT_EXIT(&self->run, CCMEM_EXIT_EMU_MMIO);
+	close(self->g.vcpu[0]);
+	self->g.vcpu[0] = -1;
+	/*
+	 * Its request is still on the ring: the device is unusable until a
+	 * vCPU sets it up again, which resets it.
+	 */
+	EXPECT_EQ(EIO, step(&self->d, 1, VREAD(BUF, SZ_4K, 0), &self->run));
+	ASSERT_EQ(0, step(&self->d, 1, VINIT(&self->cfg), &self->run));
+	EXPECT_EQ(0, round_trip_on(&self->d, 1, BUF, SZ_4K, 3, BUF_SEED,
+				   &self->run));
+	EXPECT_TRUE(disk_is(&self->d, 3, BUF, SZ_4K, BUF_SEED));
+}
+
+TEST_HARNESS_MAIN
