@@ -76,6 +76,11 @@ static u64 gv_all_slots(const struct gv_bounce *p)
 	       BIT_ULL(p->slots_per_chunk) - 1;
 }
 
+/*
+ * One more slot in use, counted under the area's lock as put counts one
+ * less: in_use then never runs ahead of the slots really taken, so
+ * high_water stays within the pool.
+ */
 static void gv_count_use(struct gv_bounce *p)
 {
 	u64 now = __atomic_add_fetch(&p->stat.in_use, 1, __ATOMIC_RELAXED);
@@ -209,8 +214,8 @@ int gv_bounce_get_for(struct gv_bounce *p, u32 cpu, u32 dev_bytes,
 	if (!gv_take_slot(p, a, dev_bytes, s, dev_addr))
 		goto fail;
 got:
-	p->ops->unlock(p->priv, a);
 	gv_count_use(p);
+	p->ops->unlock(p->priv, a);
 	return 0;
 fail:
 	p->ops->unlock(p->priv, a);
@@ -343,6 +348,7 @@ static void gv_slot_free(struct gv_bounce *p, struct gv_bslot s, u8 *va)
 
 	gv_slot_scrub(va, *extent);
 	*extent = 0;
+	ga_atomic_sub(&p->stat.in_use, 1);
 	p->area[s.area].chunk[s.chunk].busy &= ~BIT_ULL(s.slot);
 }
 
@@ -359,10 +365,7 @@ int gv_bounce_put(struct gv_bounce *p, struct gv_bslot s)
 	if (va)
 		gv_slot_free(p, s, va);
 	p->ops->unlock(p->priv, s.area);
-	if (!va)
-		return -GA_EINVAL;
-	ga_atomic_sub(&p->stat.in_use, 1);
-	return 0;
+	return va ? 0 : -GA_EINVAL;
 }
 
 u32 gv_bounce_shrink(struct gv_bounce *p)
