@@ -124,6 +124,12 @@ check:
 ga-query-bench:
 	bash scripts/ga-query-bench
 
+# The virtio bounce path against memcpy, side by side (wall clock: ratios
+# to read, no gate). VIRTIO_BENCH_ARGS="-r 9 -m 2048" and so on.
+.PHONY: virtio-bench
+virtio-bench:
+	bash scripts/virtio-bench $(VIRTIO_BENCH_ARGS)
+
 run:
 	bash scripts/setup-deps --e2e
 	$(MAKE) all
