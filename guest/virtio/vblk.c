@@ -98,10 +98,16 @@ static void gv_blk_put_slots(struct gv_blk *b, struct gv_blk_req *r,
 		gv_bounce_put(b->pool, r->status);
 }
 
+/*
+ * A slot for a buffer of @len bytes, device-writable when @dev_writes:
+ * the pool then scrubs only what the slot can hold when it is freed.
+ */
 static int gv_blk_get_slot(struct gv_blk *b, struct gv_blk_req *r, u32 cpu,
-			   struct gv_bslot *s, struct gv_buf *buf, u32 len)
+			   struct gv_bslot *s, struct gv_buf *buf, u32 len,
+			   bool dev_writes)
 {
-	if (gv_bounce_get(b->pool, cpu, s, &buf->addr))
+	if (gv_bounce_get_for(b->pool, cpu, dev_writes ? len : 0, s,
+			      &buf->addr))
 		return -GA_ENOMEM;
 	buf->len = len;
 	r->got++;
@@ -185,11 +191,12 @@ int gv_blk_rw(struct gv_blk *b, u32 cpu, bool write, u64 sector, void *buf,
 		return ret;
 	r->got = 0;
 
-	ret = gv_blk_get_slot(b, r, cpu, &r->hdr, &bufs[0], sizeof(hdr));
+	ret = gv_blk_get_slot(b, r, cpu, &r->hdr, &bufs[0], sizeof(hdr),
+			      false);
 	for (i = 0; !ret && i < r->nr_data; i++) {
 		seg = left < b->pool->slot_bytes ? left : b->pool->slot_bytes;
 		ret = gv_blk_get_slot(b, r, cpu, &r->data[i], &bufs[1 + i],
-				      seg);
+				      seg, !write);
 		if (!ret && write)
 			ret = gv_bounce_write(b->pool, r->data[i], src, seg);
 		src += seg;
@@ -197,7 +204,7 @@ int gv_blk_rw(struct gv_blk *b, u32 cpu, bool write, u64 sector, void *buf,
 	}
 	if (!ret)
 		ret = gv_blk_get_slot(b, r, cpu, &r->status,
-				      &bufs[1 + r->nr_data], 1);
+				      &bufs[1 + r->nr_data], 1, true);
 	if (!ret)
 		ret = gv_bounce_write(b->pool, r->hdr, &hdr, sizeof(hdr));
 	if (!ret)
