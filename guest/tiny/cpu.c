@@ -127,6 +127,20 @@ void tiny_mm_init(void)
 	tiny_write_cr3(tiny_pa(tiny_pml4) | c);
 }
 
+/*
+ * Device registers: the 2 MiB of the shared alias holding @gpa uncached
+ * (PCD | PWT). Never RAM: the caller checks.
+ */
+void tiny_mm_uncached(u64 gpa)
+{
+	u64 unit = gpa >> TINY_UNIT_SHIFT;
+
+	if (gpa >= TINY_MAP_LIMIT)
+		tiny_die("MMIO at 0x%llx is beyond the shared alias", gpa);
+	tiny_pd_shared[unit / 512][unit % 512] |= PTE_PCD | PTE_PWT;
+	tiny_invlpg((u64)tiny_shared(align_down(gpa, TINY_2M)));
+}
+
 static u64 *tiny_null_pde(u64 gpa)
 {
 	u64 unit = gpa >> TINY_UNIT_SHIFT;

@@ -11,7 +11,9 @@
  *	ok 3 psc_msr_protocol # SKIP SNP only
  *	# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0
  *
- * Groups: boot, accept, convert, snp, tdx, alloc.
+ * Groups: boot, accept, convert, snp, tdx, virtio, alloc. The virtio group
+ * runs only where the command line says there is a device
+ * (ccmem.virtio=mmio): elsewhere it is not in the plan at all.
  */
 #include "ktap.h"
 
@@ -52,6 +54,7 @@ static const struct tiny_test tiny_tests[] = {
 	{ "tdvmcall_unknown_subfn", "tdx", test_tdvmcall_unknown_subfn },
 	{ "accept_already_accepted_detected", "tdx",
 	  test_accept_already_accepted_detected },
+	{ "virtio_blk", "virtio", test_virtio_blk },
 	/* Last: under lazy acceptance it accepts all that is left. */
 	{ "alloc_exhaust_then_free", "alloc", test_alloc_exhaust_then_free },
 };
@@ -138,6 +141,8 @@ static bool ktap_selected(const struct tiny_test *t)
 {
 	const char *list = tiny.opt.tests;
 
+	if (!strcmp(t->group, "virtio") && !tiny.opt.virtio)
+		return false;
 	return !list[0] || ktap_in_list(list, "all") ||
 	       ktap_in_list(list, t->name) || ktap_in_list(list, t->group);
 }

@@ -117,4 +117,6 @@ void test_mapgpa_large(void);
 void test_tdvmcall_unknown_subfn(void);
 void test_accept_already_accepted_detected(void);
 
+void test_virtio_blk(void);
+
 #endif /* CCMEM_TINY_KTAP_H */

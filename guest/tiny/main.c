@@ -123,6 +123,10 @@ static void tiny_parse_word(const char *w)
 		tiny_copy_word(o->attack, sizeof(o->attack), w + 7);
 	} else if (!strncmp(w, "force4k=", 8)) {
 		o->force4k = tiny_strtou64(w + 8, NULL) != 0;
+	} else if (!strncmp(w, "virtio=", 7)) {
+		o->virtio = tiny_word_is(w + 7, "mmio");
+		if (!o->virtio)
+			tiny_printf("ccmem-tiny: unknown virtio transport, no virtio tests\n");
 	} else if (!strncmp(w, "verbose=", 8)) {
 		o->verbose = tiny_strtou64(w + 8, NULL) != 0;
 	} else {

@@ -590,6 +590,10 @@ const char *tiny_err_name(int ret)
 		return "-GA_ERANGE";
 	case -GA_EBUSY:
 		return "-GA_EBUSY";
+	case -GA_EIO:
+		return "-GA_EIO";
+	case -GA_ENOTSUPP:
+		return "-GA_ENOTSUPP";
 	}
 	return ret > 0 ? "an exception code" : "an unknown error";
 }

@@ -192,6 +192,8 @@ struct tiny_range {
  * @verbose:	print every core trace event (ccmem.verbose=1).
  * @tests:	comma list of tests or groups, or "all" (ccmem.tests=).
  * @attack:	run this attack case instead of the suite (ccmem.attack=).
+ * @virtio:	a virtio-mmio device is there (ccmem.virtio=mmio): the
+ *		virtio group of tests runs.
  */
 struct tiny_opts {
 	u32 policy;
@@ -201,6 +203,7 @@ struct tiny_opts {
 	bool verbose;
 	char tests[256];
 	char attack[64];
+	bool virtio;
 };
 
 /**
@@ -298,6 +301,7 @@ u64 tiny_strtou64(const char *s, const char **end);
 
 void tiny_cpu_init(void);
 void tiny_mm_init(void);
+void tiny_mm_uncached(u64 gpa);
 void tiny_null_map_unit(u64 gpa, bool present);
 bool tiny_null_unit_mapped(u64 gpa);
 void tiny_trap(struct tiny_regs *regs);
@@ -321,6 +325,14 @@ const char *tiny_err_name(int ret);
 void __noreturn tiny_die(const char *fmt, ...) __printf(1, 2);
 void __noreturn tiny_die_event(struct ga_vcpu *v, const char *what);
 void __noreturn tiny_exit(int failed);
+
+/* ---- virtio.c ------------------------------------------------------------ */
+
+struct gv_mmio;
+struct gv_ops;
+extern const struct gv_ops tiny_bounce_ops;
+
+int tiny_vio_find(struct gv_mmio *m, u32 device_id, u64 *gpa);
 
 /* ---- main.c ------------------------------------------------------------ */
 

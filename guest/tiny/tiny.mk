@@ -30,13 +30,16 @@ TINY_ASFLAGS := -D__ASSEMBLY__ -nostdinc -fno-pic -fno-pie
 TINY_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--build-id=none -T guest/tiny/tiny.lds
 
-TINY_CORE := guest/bitmap.c guest/accept.c guest/snp.c guest/tdx.c
+TINY_CORE := guest/bitmap.c guest/accept.c guest/snp.c guest/tdx.c \
+	guest/virtio/vring.c guest/virtio/vconfig.c guest/virtio/bounce.c \
+	guest/virtio/vmmio.c guest/virtio/vblk.c
 TINY_SRCS := $(sort $(wildcard guest/tiny/*.c)) $(TINY_CORE)
 TINY_ASMS := $(sort $(wildcard guest/tiny/*.S))
 TINY_OBJS := $(patsubst %.c,$(TINY_BUILD)/%.o,$(TINY_SRCS)) \
 	$(patsubst %.S,$(TINY_BUILD)/%.o,$(TINY_ASMS))
 TINY_DEPS := $(wildcard guest/tiny/*.h guest/tiny/include/*.h) \
 	guest/ga.h guest/ga_compat.h platform/include/ccmem_compat.h \
+	guest/virtio/vring.h guest/virtio/vmmio.h \
 	platform/snp/ghcb.h platform/tdx/tdx_abi.h guest/tiny/tiny.mk
 
 tiny_saved_goal := $(.DEFAULT_GOAL)

@@ -37,6 +37,8 @@
 
 #define PTE_P			0x001
 #define PTE_W			0x002
+#define PTE_PWT			0x008
+#define PTE_PCD			0x010
 #define PTE_PS			0x080
 
 /* SEV-SNP detection (AMD APM vol. 3, CPUID 0x8000001f; SEV_STATUS). */

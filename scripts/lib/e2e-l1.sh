@@ -37,11 +37,15 @@ e2e_direct() {
 	shift 2
 	mkdir -p "$dir" "$w"
 	say "case $name: starting"
+	# The case's disk image (disk=): QEMU uses a copy in the tmpfs; what
+	# the guest wrote goes back to RUN for scripts/e2e to check.
+	[ ! -f "$dir/disk.img" ] || cp "$dir/disk.img" "$w/disk.img"
 	t0=$(now)
 	timeout -k 5 "$tmo" "$@" >"$w/serial.log" 2>"$w/stderr.log" </dev/null
 	rc=$?
 	case "$rc" in 124|137) rc=timeout ;; esac
 	cp "$w/serial.log" "$w/stderr.log" "$dir/"
+	[ ! -f "$w/disk.img" ] || cp "$w/disk.img" "$dir/disk.img"
 	since "$t0" >"$dir/time"
 	echo "$rc" >"$dir/status"
 	say "case $name: done, status $rc, $(cat "$dir/time")s"
