@@ -67,6 +67,7 @@ enum hostile {
 	H_CONFIG_FLAP,		/* generation changes on every read */
 	H_CONFIG_ONCE,		/* generation changes once */
 	H_DOUBLE,		/* completes the same request twice */
+	H_NO_STATUS,		/* right length, status byte never written */
 };
 
 /* The VMM's device: a virtio-mmio blk device on a RAM disk. */
@@ -298,6 +299,16 @@ static void vdev_notify(struct vdev *d)
 			push_used(d, head, len);
 			push_used(d, head, len);
 			break;
+		case H_NO_STATUS: {
+			struct vdesc *s = vdesc(d, head);
+			int k;
+
+			for (k = 0; s->flags & 1 && k < 256; k++)
+				s = vdesc(d, s->next);
+			*gpa_ptr(d, s->addr, 1) = 0xff;
+			push_used(d, head, len);
+			break;
+		}
 		default:
 			push_used(d, head, len);
 		}
@@ -1020,6 +1031,13 @@ TEST_F(vio, status_unsupp)
 TEST_F(vio, status_outside_the_spec)
 {
 	bad_request(_metadata, self, H_STATUS_BAD, EIO);
+}
+
+TEST_F(vio, status_never_written)
+{
+	/* The driver's own 0xff stays: no status is not an OK status. */
+	bad_request(_metadata, self, H_NO_STATUS, EIO);
+	EXPECT_EQ(1, VSTAT("bad_status"));
 }
 
 TEST_F(vio, used_length_short_of_the_data)

@@ -177,6 +177,7 @@ int gv_blk_rw(struct gv_blk *b, u32 cpu, bool write, u64 sector, void *buf,
 		.sector = sector,
 	};
 	struct gv_blk_req *r = &b->req;
+	const u8 poison = GV_BLK_S_NONE;
 	const u8 *src = buf;
 	u32 i, seg, left = len, used = 0;
 	void *token;
@@ -207,6 +208,13 @@ int gv_blk_rw(struct gv_blk *b, u32 cpu, bool write, u64 sector, void *buf,
 				      &bufs[1 + r->nr_data], 1, true);
 	if (!ret)
 		ret = gv_bounce_write(b->pool, r->hdr, &hdr, sizeof(hdr));
+	/*
+	 * The status starts as no valid status: a device that never writes
+	 * it (its DMA went nowhere) fails the request, whatever length it
+	 * reports, instead of leaving the scrubbed 0, which reads as OK.
+	 */
+	if (!ret)
+		ret = gv_bounce_write(b->pool, r->status, &poison, 1);
 	if (!ret)
 		ret = gv_vring_add(&b->vq, bufs, write ? 1 + r->nr_data : 1,
 				   write ? 1 : r->nr_data + 1, r);

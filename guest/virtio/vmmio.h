@@ -122,6 +122,7 @@ u32 gv_mmio_ack(struct gv_mmio *m);
 #define GV_BLK_S_OK		0
 #define GV_BLK_S_IOERR		1
 #define GV_BLK_S_UNSUPP		2
+#define GV_BLK_S_NONE		0xff	/* written before a request goes out */
 
 /* Config space offsets. */
 #define GV_BLK_CFG_CAPACITY	0

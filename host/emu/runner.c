@@ -723,6 +723,7 @@ static const struct ccmem_stat_desc cg_stat_descs[] = {
 	CGV(leaked_slots, 17, NONE, "bounce slots of requests the device kept"),
 	CGV(mapped_pages, 18, PAGES, "shared pages of the ring and the pool"),
 	CGV(leaked_pages, 19, PAGES, "guest pages whose conversion failed"),
+	CGV(bad_status, 20, NONE, "status bytes outside the spec (or none)"),
 };
 
 static void cg_read_stats(struct ccmem_vm *vm, u64 *vals);

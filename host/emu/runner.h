@@ -84,7 +84,7 @@ static inline struct cg_vm *cg_vm(struct ccmem_vm *vm)
 }
 
 /* The counters of the virtio-blk device (vio.c), in the "guest" group. */
-#define CG_VIO_NR_STATS	20
+#define CG_VIO_NR_STATS	21
 
 /* vio.c: the VIO steps; 0 or a negative GA_E* code. */
 int cg_vio_step(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,

@@ -661,6 +661,7 @@ void cg_vio_stats(struct cg_vm *gvm, u64 *vals)
 	vals[i++] = cg_ld(&vio->blk.stat.leaked_slots);
 	vals[i++] = cg_ld(&vio->mapped_pages);
 	vals[i++] = cg_ld(&vio->leaked_pages);
+	vals[i++] = cg_ld(&vio->blk.stat.bad_status);
 	spin_unlock(&gvm->vio_stat_lock);
-	BUILD_BUG_ON(CG_VIO_NR_STATS != 20);
+	BUILD_BUG_ON(CG_VIO_NR_STATS != 21);
 }
