@@ -84,8 +84,10 @@ $(B)/tools/ccmemctl: $(CTL_SRCS) tools/ccmem_map.h $(LIBCCMEM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $(CTL_SRCS)
 
-DEMO_SRCS := tools/demo.c tools/demo_guest.c tools/ccmem_map.c $(LIBCCMEM)
-$(B)/tools/ccmem-demo: $(DEMO_SRCS) tools/demo.h tools/ccmem_map.h $(LIBCCMEM_DEPS)
+DEMO_SRCS := tools/demo.c tools/demo_guest.c tools/demo_virtio.c \
+	tools/ccmem_map.c selftests/lib/vblk_dev.c $(LIBCCMEM)
+$(B)/tools/ccmem-demo: $(DEMO_SRCS) tools/demo.h tools/ccmem_map.h \
+		selftests/lib/vblk_dev.h $(LIBCCMEM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $(DEMO_SRCS)
 

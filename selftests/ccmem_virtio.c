@@ -24,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "ccmem_test.h"
+#include "vblk_dev.h"
 
 #define MEM		(32ULL << 20)
 #define SZ_64K		(64ULL << 10)
@@ -37,452 +38,6 @@
 #define SECRET		(TGPA + 0x200000)
 #define SECRET_SEED	0xa5
 #define BUF_SEED	0x3c
-
-/* Device feature bits. */
-#define F_SEG_MAX	(1ULL << 2)
-#define F_RO		(1ULL << 5)
-#define F_INDIRECT	(1ULL << 28)
-#define F_EVENT_IDX	(1ULL << 29)
-#define F_VERSION_1	(1ULL << 32)
-#define F_ACCESS	(1ULL << 33)
-#define F_PACKED	(1ULL << 34)
-
-/* What the device does wrong. */
-enum hostile {
-	H_NONE,
-	H_ID_RANGE,		/* used id beyond the queue */
-	H_ID_FREE,		/* used id of a descriptor not in flight */
-	H_LEN_BIG,		/* used length beyond what was offered */
-	H_LEN_SHORT,		/* used length short of the data */
-	H_IDX_JUMP,		/* used index ahead by more than in flight */
-	H_IDX_WRAP,		/* used index 0x8000 ahead */
-	H_DESC_REWRITE,		/* descriptors rewritten while in flight */
-	H_WITHHOLD,		/* never completes */
-	H_LATE,			/* completes after a few polls */
-	H_SELF_RESET,		/* resets itself mid-request */
-	H_NEEDS_RESET,		/* says NEEDS_RESET mid-request */
-	H_STATUS_IOERR,
-	H_STATUS_UNSUPP,
-	H_STATUS_BAD,		/* a status byte outside the spec */
-	H_CONFIG_FLAP,		/* generation changes on every read */
-	H_CONFIG_ONCE,		/* generation changes once */
-	H_DOUBLE,		/* completes the same request twice */
-	H_NO_STATUS,		/* right length, status byte never written */
-};
-
-/* The VMM's device: a virtio-mmio blk device on a RAM disk. */
-struct vdev {
-	struct ccmem_guest *g;
-	/* identity, as the registers report it */
-	uint32_t magic, version, device_id, queue_max;
-	uint64_t features;
-	uint64_t capacity;
-	uint32_t seg_max;
-	/* register state */
-	uint32_t status, dfsel, drfsel, qsel, qnum, qready, isr, gen;
-	uint64_t drv_features, desc, avail, used;
-	bool ready_stuck;		/* QueueReady reads 1 from the start */
-	bool refuse_features_ok;
-	bool refuse_reset;		/* Status never reads 0 again */
-	/* the ring as the device walks it */
-	uint16_t last_avail, used_idx;
-	/* misbehaviour */
-	enum hostile h;
-	uint32_t h_left;		/* requests still to hit (0: all) */
-	uint32_t late_polls;
-	uint32_t polls;
-	uint32_t pending_head, pending_len;	/* H_LATE */
-	bool pending;
-	/* what the guest did */
-	uint64_t notifies, reads, writes, resets, mmio;
-	uint8_t *disk;
-};
-
-static uint8_t *gpa_ptr(struct vdev *d, uint64_t gpa, uint64_t len)
-{
-	struct ccmem_guest *g = d->g;
-
-	if (gpa < g->ram_gpa || len > g->ram_size ||
-	    gpa - g->ram_gpa > g->ram_size - len)
-		return NULL;
-	return g->ram + (gpa - g->ram_gpa);
-}
-
-static void vdev_init(struct vdev *d, struct ccmem_guest *g)
-{
-	memset(d, 0, sizeof(*d));
-	d->g = g;
-	d->magic = 0x74726976;
-	d->version = 2;
-	d->device_id = 2;
-	d->queue_max = 256;
-	d->features = F_VERSION_1 | F_ACCESS | F_SEG_MAX | F_INDIRECT |
-		      F_EVENT_IDX | F_PACKED;
-	d->capacity = DISK_SECTORS;
-	d->seg_max = 128;
-	d->disk = calloc(DISK_SECTORS, 512);
-}
-
-static void vdev_free(struct vdev *d)
-{
-	free(d->disk);
-}
-
-struct vdesc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-static struct vdesc *vdesc(struct vdev *d, uint16_t i)
-{
-	return (struct vdesc *)gpa_ptr(d, d->desc + 16ULL * (i % d->qnum), 16);
-}
-
-static uint16_t *avail_idx(struct vdev *d)
-{
-	return (uint16_t *)gpa_ptr(d, d->avail + 2, 2);
-}
-
-static uint16_t avail_ring(struct vdev *d, uint16_t i)
-{
-	return *(uint16_t *)gpa_ptr(d, d->avail + 4 + 2ULL * (i % d->qnum), 2);
-}
-
-static void push_used(struct vdev *d, uint32_t id, uint32_t len)
-{
-	uint32_t *e = (uint32_t *)gpa_ptr(d, d->used + 4 +
-					  8ULL * (d->used_idx % d->qnum), 8);
-
-	e[0] = id;
-	e[1] = len;
-	d->used_idx++;
-	__atomic_store_n((uint16_t *)gpa_ptr(d, d->used + 2, 2), d->used_idx,
-			 __ATOMIC_RELEASE);
-	d->isr |= 1;
-}
-
-/* Serve the chain at @head honestly; the used length, or -1 if bad. */
-static int64_t serve_chain(struct vdev *d, uint16_t head)
-{
-	struct vdesc *h = vdesc(d, head), *x;
-	uint8_t *hdr, *p, *st = NULL;
-	uint32_t type, written = 0, n = 0;
-	uint64_t sector, off;
-	uint16_t i;
-
-	hdr = h && h->len >= 16 ? gpa_ptr(d, h->addr, 16) : NULL;
-	if (!hdr)
-		return -1;
-	memcpy(&type, hdr, 4);
-	memcpy(&sector, hdr + 8, 8);
-	off = sector * 512;
-	for (i = h->next, x = h; x->flags & 1 && n++ < d->qnum; ) {
-		x = vdesc(d, i);
-		i = x->next;
-		p = gpa_ptr(d, x->addr, x->len);
-		if (!p)
-			return -1;
-		if (!(x->flags & 1)) {		/* the last: status */
-			st = p;
-			break;
-		}
-		if (off + x->len > d->capacity * 512)
-			return -1;
-		if (type == 1) {
-			memcpy(d->disk + off, p, x->len);
-		} else {
-			memcpy(p, d->disk + off, x->len);
-			written += x->len;
-		}
-		off += x->len;
-	}
-	if (!st)
-		return -1;
-	*st = 0;
-	if (type == 1)
-		d->writes++;
-	else
-		d->reads++;
-	return written + 1;
-}
-
-/* A notify: take every new chain and complete it, as the mode says. */
-static void vdev_notify(struct vdev *d)
-{
-	enum hostile h;
-	uint16_t head;
-	int64_t len;
-	struct vdesc *x;
-	bool hit;
-
-	d->notifies++;
-	while (d->last_avail != *avail_idx(d)) {
-		head = avail_ring(d, d->last_avail++);
-		h = d->h;
-		hit = h != H_NONE;
-		if (hit && d->h_left && !--d->h_left)
-			d->h = H_NONE;	/* this is the last one hit */
-		if (h == H_DESC_REWRITE) {
-			/* Serve it, then scribble over the whole table. */
-			len = serve_chain(d, head);
-			for (x = vdesc(d, 0); x < vdesc(d, 0) + d->qnum; x++) {
-				x->addr = SECRET;
-				x->len = 0xffffffff;
-				x->flags = 7;
-				x->next = (uint16_t)(x - vdesc(d, 0));
-			}
-			push_used(d, head, len);
-			continue;
-		}
-		len = serve_chain(d, head);
-		if (len < 0) {
-			d->status |= 64;	/* NEEDS_RESET */
-			continue;
-		}
-		if (!hit) {
-			push_used(d, head, len);
-			continue;
-		}
-		switch (h) {
-		case H_ID_RANGE:
-			push_used(d, d->qnum + 7, len);
-			break;
-		case H_ID_FREE:
-			push_used(d, (head + 1) % d->qnum, len);
-			break;
-		case H_LEN_BIG:
-			push_used(d, head, len + 4096);
-			break;
-		case H_LEN_SHORT:
-			push_used(d, head, len > 1 ? 1 : 0);
-			break;
-		case H_IDX_JUMP:
-			push_used(d, head, len);
-			d->used_idx += 4;
-			*(uint16_t *)gpa_ptr(d, d->used + 2, 2) = d->used_idx;
-			break;
-		case H_IDX_WRAP:
-			push_used(d, head, len);
-			d->used_idx += 0x8000;
-			*(uint16_t *)gpa_ptr(d, d->used + 2, 2) = d->used_idx;
-			break;
-		case H_LATE:
-			d->pending = true;
-			d->pending_head = head;
-			d->pending_len = len;
-			d->polls = 0;
-			break;
-		case H_WITHHOLD:
-			break;
-		case H_SELF_RESET:
-			d->status = 0;
-			break;
-		case H_NEEDS_RESET:
-			d->status |= 64;
-			break;
-		case H_STATUS_IOERR:
-		case H_STATUS_UNSUPP:
-		case H_STATUS_BAD: {
-			struct vdesc *s = vdesc(d, head);
-			int k;
-
-			for (k = 0; s->flags & 1 && k < 256; k++)
-				s = vdesc(d, s->next);
-			*gpa_ptr(d, s->addr, 1) = h == H_STATUS_IOERR ? 1 :
-				h == H_STATUS_UNSUPP ? 2 : 0x7f;
-			push_used(d, head, len);
-			break;
-		}
-		case H_DOUBLE:
-			push_used(d, head, len);
-			push_used(d, head, len);
-			break;
-		case H_NO_STATUS: {
-			struct vdesc *s = vdesc(d, head);
-			int k;
-
-			for (k = 0; s->flags & 1 && k < 256; k++)
-				s = vdesc(d, s->next);
-			*gpa_ptr(d, s->addr, 1) = 0xff;
-			push_used(d, head, len);
-			break;
-		}
-		default:
-			push_used(d, head, len);
-		}
-	}
-}
-
-static uint32_t vdev_config(struct vdev *d, uint32_t off, uint32_t size)
-{
-	uint8_t cfg[64] = { 0 };
-	uint32_t v = 0;
-
-	memcpy(cfg, &d->capacity, 8);
-	memcpy(cfg + 12, &d->seg_max, 4);
-	if (off + size <= sizeof(cfg))
-		memcpy(&v, cfg + off, size);
-	return v;
-}
-
-static uint32_t vdev_read(struct vdev *d, uint32_t off, uint32_t size)
-{
-	if (off >= 0x100)
-		return vdev_config(d, off - 0x100, size);
-	switch (off) {
-	case 0x000:
-		return d->magic;
-	case 0x004:
-		return d->version;
-	case 0x008:
-		return d->device_id;
-	case 0x00c:
-		return 0x554d4551;
-	case 0x010:
-		return (uint32_t)(d->features >> (d->dfsel ? 32 : 0));
-	case 0x034:
-		return d->queue_max;
-	case 0x044:
-		return d->ready_stuck ? 1 : d->qready;
-	case 0x060:
-		if (d->pending && ++d->polls >= d->late_polls) {
-			d->pending = false;
-			push_used(d, d->pending_head, d->pending_len);
-		}
-		return d->isr;
-	case 0x070:
-		return d->status;
-	case 0x0fc:
-		if (d->h == H_CONFIG_FLAP)
-			d->gen++;
-		/* Between the driver's two reads of the first config read. */
-		if (d->h == H_CONFIG_ONCE && ++d->polls == 2) {
-			d->gen++;
-			d->h = H_NONE;
-		}
-		return d->gen;
-	}
-	return 0;
-}
-
-static void vdev_reset(struct vdev *d)
-{
-	d->resets++;
-	if (d->refuse_reset)
-		return;
-	d->status = 0;
-	d->qready = 0;
-	d->isr = 0;
-	d->last_avail = 0;
-	d->used_idx = 0;
-	d->pending = false;
-}
-
-static void vdev_write(struct vdev *d, uint32_t off, uint32_t val)
-{
-	switch (off) {
-	case 0x014:
-		d->dfsel = val;
-		break;
-	case 0x020:
-		if (d->drfsel)
-			d->drv_features = (d->drv_features & 0xffffffffULL) |
-					  (uint64_t)val << 32;
-		else
-			d->drv_features = (d->drv_features >> 32 << 32) | val;
-		break;
-	case 0x024:
-		d->drfsel = val;
-		break;
-	case 0x030:
-		d->qsel = val;
-		break;
-	case 0x038:
-		d->qnum = val;
-		break;
-	case 0x044:
-		d->qready = val;
-		break;
-	case 0x050:
-		vdev_notify(d);
-		break;
-	case 0x064:
-		d->isr &= ~val;
-		break;
-	case 0x070:
-		if (!val) {
-			vdev_reset(d);
-			break;
-		}
-		if ((val & 8) && d->refuse_features_ok)
-			val &= ~8U;
-		d->status = val;
-		break;
-	case 0x080:
-		d->desc = (d->desc >> 32 << 32) | val;
-		break;
-	case 0x084:
-		d->desc = (d->desc & 0xffffffffULL) | (uint64_t)val << 32;
-		break;
-	case 0x090:
-		d->avail = (d->avail >> 32 << 32) | val;
-		break;
-	case 0x094:
-		d->avail = (d->avail & 0xffffffffULL) | (uint64_t)val << 32;
-		break;
-	case 0x0a0:
-		d->used = (d->used >> 32 << 32) | val;
-		break;
-	case 0x0a4:
-		d->used = (d->used & 0xffffffffULL) | (uint64_t)val << 32;
-		break;
-	}
-}
-
-/* One MMIO exit, served. */
-static void vdev_mmio(struct vdev *d, struct ccmem_run *run)
-{
-	struct ccmem_emu_exit_mmio *m = (void *)run->exit;
-
-	d->mmio++;
-	if (m->gpa < MMIO_GPA || m->gpa >= MMIO_GPA + 0x200) {
-		m->data = ~0ULL;
-		return;
-	}
-	if (m->write)
-		vdev_write(d, m->gpa - MMIO_GPA, (uint32_t)m->data);
-	else
-		m->data = vdev_read(d, m->gpa - MMIO_GPA, m->size);
-}
-
-/* Run vCPU @id's program to its end, serving conversions and registers. */
-static int vrun(struct vdev *d, uint32_t id,
-		const struct ccmem_guest_insn *p, uint32_t nr,
-		struct ccmem_run *run)
-{
-	int ret = ccmem_guest_exec(d->g, id, p, nr, run);
-
-	while (!ret && run->exit_reason == CCMEM_EXIT_EMU_MMIO) {
-		pthread_mutex_lock(&d->g->lock);
-		vdev_mmio(d, run);
-		pthread_mutex_unlock(&d->g->lock);
-		ret = ccmem_vcpu_run(d->g->vcpu[id], run);
-		while (!ret && run->exit_reason == CCMEM_EXIT_CONVERT) {
-			pthread_mutex_lock(&d->g->lock);
-			struct ccmem_exit_convert *c = &run->convert;
-
-			c->ret = ccmem_vm_set_attr(d->g->vm, c->gpa, c->size,
-						   c->flags &
-						   CCMEM_CONVERT_F_PRIVATE);
-			d->g->nr_convert++;
-			pthread_mutex_unlock(&d->g->lock);
-			ret = ccmem_vcpu_run(d->g->vcpu[id], run);
-		}
-	}
-	return ret;
-}
 
 static struct ccmem_emu_vio vio_cfg(void)
 {
@@ -543,7 +98,7 @@ static bool has_secret(const uint8_t *p, uint64_t len)
 
 FIXTURE(vio) {
 	struct ccmem_guest g;
-	struct vdev d;
+	struct vblk_dev d;
 	struct ccmem_run run;
 	struct ccmem_emu_vio cfg;
 	int kmsg;
@@ -567,10 +122,10 @@ FIXTURE_SETUP(vio)
 
 	self->kmsg = kmsg_open();
 	ASSERT_ERRNO(0, ccmem_guest_create_vm(&self->g, variant->type, 0, &c));
-	vdev_init(&self->d, &self->g);
-	ASSERT_NE(NULL, self->d.disk);
+	ASSERT_EQ(0, vblk_dev_init(&self->d, &self->g, MMIO_GPA, DISK_SECTORS));
+	self->d.scribble_gpa = SECRET;
 	self->cfg = vio_cfg();
-	ASSERT_ERRNO(0, vrun(&self->d, 0, p, NR(p), &self->run));
+	ASSERT_ERRNO(0, vblk_run(&self->d, 0, p, NR(p), &self->run));
 	ASSERT_EXIT(&self->run, CCMEM_EXIT_EMU_DONE);
 }
 
@@ -584,14 +139,14 @@ FIXTURE_TEARDOWN(vio)
 	if (self->kmsg >= 0)
 		close(self->kmsg);
 	ccmem_guest_destroy(&self->g);
-	vdev_free(&self->d);
+	vblk_dev_free(&self->d);
 }
 
 /* Run one step; the errno of a step error, 0 when it ran, -1 else. */
-static int step(struct vdev *d, uint32_t vcpu, struct ccmem_guest_insn in,
+static int step(struct vblk_dev *d, uint32_t vcpu, struct ccmem_guest_insn in,
 		struct ccmem_run *run)
 {
-	if (vrun(d, vcpu, &in, 1, run))
+	if (vblk_run(d, vcpu, &in, 1, run))
 		return -1;
 	if (run->exit_reason == CCMEM_EXIT_EMU_STEP_ERROR)
 		return ccmem_run_step(run)->error;
@@ -610,14 +165,14 @@ static int step(struct vdev *d, uint32_t vcpu, struct ccmem_guest_insn in,
 #define BROKEN()	(ccmem_run_state(&self->run)->vio_broken)
 
 /* The device up, from vCPU 0. */
-static int vio_up(struct vdev *d, struct ccmem_emu_vio *cfg,
+static int vio_up(struct vblk_dev *d, struct ccmem_emu_vio *cfg,
 		  struct ccmem_run *run)
 {
 	return step(d, 0, VINIT(cfg), run);
 }
 
 /* Is the disk at @sector what the pattern @seed at @gpa gives? */
-static bool disk_is(struct vdev *d, uint64_t sector, uint64_t gpa,
+static bool disk_is(struct vblk_dev *d, uint64_t sector, uint64_t gpa,
 		    uint64_t len, uint64_t seed)
 {
 	uint64_t i;
@@ -629,7 +184,7 @@ static bool disk_is(struct vdev *d, uint64_t sector, uint64_t gpa,
 }
 
 /* Every shared byte outside the ring is zero: slots are scrubbed. */
-static bool shared_scrubbed(struct vdev *d)
+static bool shared_scrubbed(struct vblk_dev *d)
 {
 	uint64_t ring_end = d->used + 6 + 8ULL * d->qnum;
 	uint64_t i;
@@ -649,7 +204,7 @@ static bool shared_scrubbed(struct vdev *d)
  * On vCPU @vcpu: write @len bytes of pattern @seed at @gpa to @sector,
  * zero @gpa, read the sector back into it and check.
  */
-static int round_trip_on(struct vdev *d, uint32_t vcpu, uint64_t gpa,
+static int round_trip_on(struct vblk_dev *d, uint32_t vcpu, uint64_t gpa,
 			 uint64_t len, uint64_t sector, uint64_t seed,
 			 struct ccmem_run *run)
 {
@@ -661,14 +216,14 @@ static int round_trip_on(struct vdev *d, uint32_t vcpu, uint64_t gpa,
 		PCHECK(gpa, len, seed),
 	};
 
-	if (vrun(d, vcpu, p, NR(p), run))
+	if (vblk_run(d, vcpu, p, NR(p), run))
 		return -1;
 	return run->exit_reason == CCMEM_EXIT_EMU_DONE ? 0 :
 	       run->exit_reason == CCMEM_EXIT_EMU_STEP_ERROR ?
 	       (int)ccmem_run_step(run)->error : -2;
 }
 
-static int round_trip(struct vdev *d, uint64_t gpa, uint64_t len,
+static int round_trip(struct vblk_dev *d, uint64_t gpa, uint64_t len,
 		      uint64_t sector, uint64_t seed, struct ccmem_run *run)
 {
 	return round_trip_on(d, 0, gpa, len, sector, seed, run);
@@ -680,7 +235,7 @@ TEST_F(vio, init_negotiates_only_what_the_driver_implements)
 {
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
 	/* VERSION_1, ACCESS_PLATFORM, SEG_MAX; never indirect, packed, event. */
-	EXPECT_EQ(F_VERSION_1 | F_ACCESS | F_SEG_MAX, self->d.drv_features);
+	EXPECT_EQ(VBLK_F_VERSION_1 | VBLK_F_ACCESS | VBLK_F_SEG_MAX, self->d.drv_features);
 	EXPECT_EQ(0xf, self->d.status);		/* ...| FEATURES_OK | DRIVER_OK */
 	EXPECT_EQ(QSIZE, self->d.qnum);
 	EXPECT_EQ(1, self->d.qready);
@@ -761,7 +316,7 @@ TEST_F(vio, many_requests_reuse_the_ring)
 TEST_F(vio, late_completion_within_the_watchdog)
 {
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
-	self->d.h = H_LATE;
+	self->d.h = VH_LATE;
 	self->d.late_polls = STALL - 2;
 	ASSERT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 5, BUF_SEED, &self->run));
 	EXPECT_EQ(CCMEM_VIO_OK, BROKEN());
@@ -769,7 +324,7 @@ TEST_F(vio, late_completion_within_the_watchdog)
 
 TEST_F(vio, config_changing_once_is_read_again)
 {
-	self->d.h = H_CONFIG_ONCE;
+	self->d.h = VH_CONFIG_ONCE;
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
 	EXPECT_GE(VSTAT("config_retries"), 1);
 }
@@ -802,7 +357,7 @@ TEST_F(vio, out_of_range_and_bad_steps_never_reach_the_device)
 
 TEST_F(vio, read_only_disk_refuses_writes)
 {
-	self->d.features |= F_RO;
+	self->d.features |= VBLK_F_RO;
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
 	EXPECT_EQ(EINVAL, DO(VWRITE(BUF, 512, 0)));
 	EXPECT_EQ(0, self->d.notifies);
@@ -813,7 +368,7 @@ TEST_F(vio, read_only_disk_refuses_writes)
 
 TEST_F(vio, no_access_platform_is_refused)
 {
-	self->d.features &= ~F_ACCESS;
+	self->d.features &= ~VBLK_F_ACCESS;
 	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
 	EXPECT_EQ(128, self->d.status);		/* FAILED */
 	/* What it shared for the device, it took back. */
@@ -823,7 +378,7 @@ TEST_F(vio, no_access_platform_is_refused)
 
 TEST_F(vio, no_version_1_is_refused)
 {
-	self->d.features &= ~F_VERSION_1;
+	self->d.features &= ~VBLK_F_VERSION_1;
 	EXPECT_EQ(EOPNOTSUPP, vio_up(&self->d, &self->cfg, &self->run));
 }
 
@@ -869,7 +424,7 @@ TEST_F(vio, queue_already_live_is_not_taken)
 
 TEST_F(vio, config_never_stable_is_eio)
 {
-	self->d.h = H_CONFIG_FLAP;
+	self->d.h = VH_CONFIG_FLAP;
 	EXPECT_EQ(EIO, vio_up(&self->d, &self->cfg, &self->run));
 }
 
@@ -894,7 +449,7 @@ TEST_F(vio, seg_max_zero_is_eio)
  */
 /* FIXTURE_DATA(vio), spelled out for checkpatch. */
 static void hostile_read(struct __test_metadata *_metadata, struct _test_data_vio *self,
-			 enum hostile h, uint64_t why)
+			 enum vblk_hostile h, uint64_t why)
 {
 	struct ccmem_guest_insn p[] = {
 		PWRITE(BUF - SZ_4K, 3 * SZ_4K, BUF_SEED),
@@ -902,7 +457,7 @@ static void hostile_read(struct __test_metadata *_metadata, struct _test_data_vi
 	uint64_t notifies;
 
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
-	ASSERT_EQ(0, vrun(&self->d, 0, p, NR(p), &self->run));
+	ASSERT_EQ(0, vblk_run(&self->d, 0, p, NR(p), &self->run));
 	ASSERT_EQ(0, DO(VWRITE(BUF, SZ_4K, 16)));
 	memset(self->d.disk + 16 * 512, 0xee, SZ_4K);
 	self->d.h = h;
@@ -919,7 +474,7 @@ static void hostile_read(struct __test_metadata *_metadata, struct _test_data_vi
 
 TEST_F(vio, used_id_out_of_range)
 {
-	hostile_read(_metadata, self, H_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
+	hostile_read(_metadata, self, VH_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
 	EXPECT_EQ(1, VSTAT("bad_entries"));
 	EXPECT_EQ(1, VSTAT("resets"));
 	EXPECT_EQ(2, self->d.resets);	/* at negotiation, after the break */
@@ -927,52 +482,52 @@ TEST_F(vio, used_id_out_of_range)
 
 TEST_F(vio, used_id_not_in_flight)
 {
-	hostile_read(_metadata, self, H_ID_FREE, CCMEM_VIO_BROKEN_BAD_ID);
+	hostile_read(_metadata, self, VH_ID_FREE, CCMEM_VIO_BROKEN_BAD_ID);
 }
 
 TEST_F(vio, used_length_too_large)
 {
-	hostile_read(_metadata, self, H_LEN_BIG, CCMEM_VIO_BROKEN_BAD_LEN);
+	hostile_read(_metadata, self, VH_LEN_BIG, CCMEM_VIO_BROKEN_BAD_LEN);
 }
 
 TEST_F(vio, used_index_jumps)
 {
-	hostile_read(_metadata, self, H_IDX_JUMP, CCMEM_VIO_BROKEN_IDX_JUMP);
+	hostile_read(_metadata, self, VH_IDX_JUMP, CCMEM_VIO_BROKEN_IDX_JUMP);
 }
 
 TEST_F(vio, used_index_wraps_half_way)
 {
-	hostile_read(_metadata, self, H_IDX_WRAP, CCMEM_VIO_BROKEN_IDX_JUMP);
+	hostile_read(_metadata, self, VH_IDX_WRAP, CCMEM_VIO_BROKEN_IDX_JUMP);
 }
 
 TEST_F(vio, completions_withheld)
 {
-	hostile_read(_metadata, self, H_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
+	hostile_read(_metadata, self, VH_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
 	/* It waited stall_polls polls of the interrupt status, no more. */
 	EXPECT_LT(self->d.mmio, 400);
 }
 
 TEST_F(vio, device_resets_itself)
 {
-	hostile_read(_metadata, self, H_SELF_RESET,
+	hostile_read(_metadata, self, VH_SELF_RESET,
 		     CCMEM_VIO_BROKEN_DEVICE_RESET);
 }
 
 TEST_F(vio, device_needs_reset)
 {
-	hostile_read(_metadata, self, H_NEEDS_RESET,
+	hostile_read(_metadata, self, VH_NEEDS_RESET,
 		     CCMEM_VIO_BROKEN_DEVICE_RESET);
 }
 
 TEST_F(vio, same_request_completed_twice)
 {
 	/* Two used entries for one request in flight: the index jumped. */
-	hostile_read(_metadata, self, H_DOUBLE, CCMEM_VIO_BROKEN_IDX_JUMP);
+	hostile_read(_metadata, self, VH_DOUBLE, CCMEM_VIO_BROKEN_IDX_JUMP);
 }
 
 TEST_F(vio, broken_queue_with_reset_returns_the_slots)
 {
-	hostile_read(_metadata, self, H_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
+	hostile_read(_metadata, self, VH_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
 	EXPECT_EQ(0, VSTAT("leaked_slots"));
 	EXPECT_EQ(0, VSTAT("bounce_in_use"));
 	EXPECT_TRUE(shared_scrubbed(&self->d));
@@ -981,7 +536,7 @@ TEST_F(vio, broken_queue_with_reset_returns_the_slots)
 TEST_F(vio, broken_queue_without_reset_leaks_the_slots)
 {
 	self->d.refuse_reset = true;
-	hostile_read(_metadata, self, H_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
+	hostile_read(_metadata, self, VH_WITHHOLD, CCMEM_VIO_BROKEN_STALLED);
 	/* The device may still write them: leaked, never reused. */
 	EXPECT_EQ(3, VSTAT("leaked_slots"));	/* header, 1 data, status */
 	EXPECT_EQ(3, VSTAT("bounce_in_use"));
@@ -989,8 +544,8 @@ TEST_F(vio, broken_queue_without_reset_leaks_the_slots)
 
 TEST_F(vio, reinit_after_a_broken_queue)
 {
-	hostile_read(_metadata, self, H_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
-	self->d.h = H_NONE;	/* it behaves after the reset */
+	hostile_read(_metadata, self, VH_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
+	self->d.h = VH_NONE;	/* it behaves after the reset */
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
 	EXPECT_EQ(CCMEM_VIO_OK, BROKEN());
 	ASSERT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 16, BUF_SEED + 2,
@@ -1002,7 +557,7 @@ TEST_F(vio, reinit_after_a_broken_queue)
 
 /* A read answered as @h: @err, the queue fine, the next request works. */
 static void bad_request(struct __test_metadata *_metadata, struct _test_data_vio *self,
-			enum hostile h, int err)
+			enum vblk_hostile h, int err)
 {
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
 	ASSERT_EQ(0, DO(PWRITE(BUF, SZ_4K, BUF_SEED)));
@@ -1019,30 +574,30 @@ static void bad_request(struct __test_metadata *_metadata, struct _test_data_vio
 
 TEST_F(vio, status_ioerr)
 {
-	bad_request(_metadata, self, H_STATUS_IOERR, EIO);
+	bad_request(_metadata, self, VH_STATUS_IOERR, EIO);
 	EXPECT_EQ(1, VSTAT("dev_errors"));
 }
 
 TEST_F(vio, status_unsupp)
 {
-	bad_request(_metadata, self, H_STATUS_UNSUPP, EOPNOTSUPP);
+	bad_request(_metadata, self, VH_STATUS_UNSUPP, EOPNOTSUPP);
 }
 
 TEST_F(vio, status_outside_the_spec)
 {
-	bad_request(_metadata, self, H_STATUS_BAD, EIO);
+	bad_request(_metadata, self, VH_STATUS_BAD, EIO);
 }
 
 TEST_F(vio, status_never_written)
 {
 	/* The driver's own 0xff stays: no status is not an OK status. */
-	bad_request(_metadata, self, H_NO_STATUS, EIO);
+	bad_request(_metadata, self, VH_NO_STATUS, EIO);
 	EXPECT_EQ(1, VSTAT("bad_status"));
 }
 
 TEST_F(vio, used_length_short_of_the_data)
 {
-	bad_request(_metadata, self, H_LEN_SHORT, EIO);
+	bad_request(_metadata, self, VH_LEN_SHORT, EIO);
 	EXPECT_EQ(1, VSTAT("short_used"));
 }
 
@@ -1053,7 +608,7 @@ TEST_F(vio, clamp_policy_takes_an_overlong_length)
 	self->cfg.flags = CCMEM_VIO_F_CLAMP_LEN;
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
 	ASSERT_EQ(0, DO(VWRITE(BUF, SZ_4K, 0)));
-	self->d.h = H_LEN_BIG;
+	self->d.h = VH_LEN_BIG;
 	ASSERT_EQ(0, round_trip(&self->d, BUF, SZ_4K, 4, BUF_SEED, &self->run));
 	EXPECT_GE(VSTAT("len_clamped"), 2);
 	EXPECT_EQ(0, VSTAT("bad_entries"));
@@ -1063,7 +618,7 @@ TEST_F(vio, clamp_policy_takes_an_overlong_length)
 TEST_F(vio, clamp_policy_still_breaks_on_a_bad_id)
 {
 	self->cfg.flags = CCMEM_VIO_F_CLAMP_LEN;
-	hostile_read(_metadata, self, H_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
+	hostile_read(_metadata, self, VH_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
 }
 
 /* --- descriptors the device rewrites ---------------------------------------- */
@@ -1073,7 +628,7 @@ TEST_F(vio, descriptors_rewritten_in_flight)
 	int i;
 
 	ASSERT_EQ(0, vio_up(&self->d, &self->cfg, &self->run));
-	self->d.h = H_DESC_REWRITE;
+	self->d.h = VH_DESC_REWRITE;
 	/*
 	 * Every descriptor now names the secret, with flags and next that
 	 * loop: the driver never reads them back, so its free list and its
@@ -1091,7 +646,7 @@ TEST_F(vio, descriptors_rewritten_in_flight)
 /* --- several vCPUs ------------------------------------------------------------ */
 
 struct worker {
-	struct vdev *d;
+	struct vblk_dev *d;
 	uint32_t vcpu;
 	int err;
 	struct ccmem_run run;

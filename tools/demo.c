@@ -17,6 +17,8 @@
  *   i. the guest half: a 4 GiB guest booted under the eager, lazy and
  *      hybrid policies on an emulated vCPU, each on an SNP VM and on a
  *      TDX VM (demo_guest.c)
+ *   j. the guest's hardened virtio-blk against a device this VMM plays,
+ *      honest then lying, on SNP and on TDX (demo_virtio.c)
  *
  * Each step checks what it shows; any surprise ends the demo with
  * "demo: FAILED: ..." and exit status 1. The last line is "demo: OK".
@@ -621,6 +623,7 @@ int main(void)
 	step_faults();
 	step_destroy();
 	demo_guest_act();
+	demo_virtio_act();
 	printf("\ndemo: OK\n");
 	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef CCMEM_TOOLS_DEMO_H
 #define CCMEM_TOOLS_DEMO_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,6 +23,11 @@
 void demo_step(const char *title);
 
 /* demo_guest.c */
+struct ccmem_guest;
 void demo_guest_act(void);
+uint64_t demo_guest_stat(struct ccmem_guest *g, const char *name);
+
+/* demo_virtio.c */
+void demo_virtio_act(void);
 
 #endif /* CCMEM_TOOLS_DEMO_H */

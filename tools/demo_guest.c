@@ -92,8 +92,8 @@ static void run_to_done(struct ccmem_guest *g,
 			  ccmem_run_describe(run, what, sizeof(what)));
 }
 
-/* Counter @name of the guest's VM, now. */
-static uint64_t guest_stat(struct ccmem_guest *g, const char *name)
+/* Counter @name of the guest's VM, now (demo.h). */
+uint64_t demo_guest_stat(struct ccmem_guest *g, const char *name)
 {
 	uint64_t v;
 	int ret = ccmem_vm_stat(g->vm, name, &v);
@@ -108,17 +108,17 @@ static void host_work(struct ccmem_guest *g, const struct act_platform *pf,
 		      struct act_result *r)
 {
 	if (pf->type == CCMEM_VM_TDX) {
-		r->host_2m = guest_stat(g, "tdx.augs_2m");
-		r->host_4k = guest_stat(g, "tdx.augs_4k");
+		r->host_2m = demo_guest_stat(g, "tdx.augs_2m");
+		r->host_4k = demo_guest_stat(g, "tdx.augs_4k");
 		demo_say("  host: %llu accept exits, TDH.MEM.PAGE.AUG %llu x 2M + %llu x 4K",
-			 (unsigned long long)guest_stat(g, "tdx.accept_exits"),
+			 (unsigned long long)demo_guest_stat(g, "tdx.accept_exits"),
 			 (unsigned long long)r->host_2m,
 			 (unsigned long long)r->host_4k);
 	} else {
-		r->host_2m = guest_stat(g, "vm.assigned_2m");
-		r->host_4k = guest_stat(g, "vm.assigned_4k");
+		r->host_2m = demo_guest_stat(g, "vm.assigned_2m");
+		r->host_4k = demo_guest_stat(g, "vm.assigned_4k");
 		demo_say("  host: %llu PSC requests, RMP assignments %llu x 2M + %llu x 4K",
-			 (unsigned long long)guest_stat(g, "snp.psc_requests"),
+			 (unsigned long long)demo_guest_stat(g, "snp.psc_requests"),
 			 (unsigned long long)r->host_2m,
 			 (unsigned long long)r->host_4k);
 	}
@@ -167,12 +167,12 @@ static void guest_under(const struct act_platform *pf, uint32_t policy,
 	t0 = now_ms();
 	run_to_done(&g, first, 3, &run);
 	r->first_alloc_ms = now_ms() - t0;
-	r->accept_calls = guest_stat(&g, "guest.accept_calls");
-	r->hypercalls = guest_stat(&g, "guest.hypercalls");
+	r->accept_calls = demo_guest_stat(&g, "guest.accept_calls");
+	r->hypercalls = demo_guest_stat(&g, "guest.hypercalls");
 	r->name = name;
 	r->calls = r->accept_calls + r->hypercalls;
 	r->exits = g.nr_convert;
-	r->accepted = guest_stat(&g, "guest.accepted_bytes");
+	r->accepted = demo_guest_stat(&g, "guest.accepted_bytes");
 	show_guest_map(&g, "boot, then the first 1 MiB allocation");
 	demo_say("  first 1 MiB allocated at 0x%llx after %.1f ms: %llu MiB accepted,",
 		 (unsigned long long)ccmem_run_state(&run)->r0,
@@ -192,13 +192,13 @@ static void guest_under(const struct act_platform *pf, uint32_t policy,
 	run_to_done(&g, more, 2, &run);
 	show_guest_map(&g, "after allocating 1 GiB more");
 	demo_say("  now %llu MiB accepted (%llu units eagerly, %llu lazily),",
-		 (unsigned long long)(guest_stat(&g, "guest.accepted_bytes") >> 20),
-		 (unsigned long long)guest_stat(&g, "guest.eager_accepts"),
-		 (unsigned long long)guest_stat(&g, "guest.lazy_accepts"));
+		 (unsigned long long)(demo_guest_stat(&g, "guest.accepted_bytes") >> 20),
+		 (unsigned long long)demo_guest_stat(&g, "guest.eager_accepts"),
+		 (unsigned long long)demo_guest_stat(&g, "guest.lazy_accepts"));
 	demo_say("  %llu 2M->4K fallbacks, %llu security events",
-		 (unsigned long long)guest_stat(&g, "guest.fallbacks_4k"),
-		 (unsigned long long)guest_stat(&g, "guest.security_events"));
-	if (guest_stat(&g, "guest.security_events"))
+		 (unsigned long long)demo_guest_stat(&g, "guest.fallbacks_4k"),
+		 (unsigned long long)demo_guest_stat(&g, "guest.security_events"));
+	if (demo_guest_stat(&g, "guest.security_events"))
 		demo_fail("the %s guest on %s saw a security event", name,
 			  pf->name);
 	ccmem_guest_destroy(&g);
