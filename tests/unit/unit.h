@@ -108,6 +108,8 @@ static inline int unit_main(void)
 	int i, failed = 0;
 	bool bad;
 
+	/* Line-buffered: a sanitizer's exit must not drop what was said. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("1..%d\n", unit_nr_tests);
 	for (i = 0; i < unit_nr_tests; i++) {
 		bad = unit_run_one(&unit_tests[i]);
