@@ -373,7 +373,7 @@ static void requests(void)
 }
 
 /* One arena for every run: fresh pages per run cost more than the rest. */
-static u8 arena[ARENA] __attribute__((aligned(4096)));
+static u8 *arena;
 
 int fuzz_one_input(const u8 *data, size_t size)
 {
@@ -384,6 +384,9 @@ int fuzz_one_input(const u8 *data, size_t size)
 	memset(&s, 0, sizeof(s));
 	in.p = data;
 	in.left = size;
+	if (!arena)
+		arena = aligned_alloc(4096, ARENA);
+	CHECK(arena);
 	s.arena = arena;
 	memset(arena, 0, ARENA);
 	s.lying = byte() % 4 == 0;
