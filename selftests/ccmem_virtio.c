@@ -339,6 +339,9 @@ TEST_F(vio, out_of_range_and_bad_steps_never_reach_the_device)
 	self->d.notifies = 0;
 	EXPECT_EQ(EINVAL, DO(VREAD(BUF, 512, DISK_SECTORS)));
 	EXPECT_EQ(EINVAL, DO(VREAD(BUF, 1024, DISK_SECTORS - 1)));
+	/* Private memory that ends beyond the RAM: nothing is read. */
+	EXPECT_EQ(ERANGE, DO(VREAD(TGPA + MEM - 512, 1024, 0)));
+	EXPECT_EQ(ERANGE, DO(VWRITE(TGPA - 512, 1024, 0)));
 	EXPECT_EQ(0, self->d.notifies);
 	/* Refused when the program is set. */
 	in = (struct ccmem_guest_insn)VREAD(BUF, 100, 0);

@@ -519,11 +519,16 @@ fail:
 static int cg_vio_rw(struct cg_vcpu *cv, struct cg_vio *vio, u64 gpa,
 		     u64 size, u64 sector, bool write)
 {
+	const struct ccmem_emu_guest_config *cfg = &vio->gvm->cfg;
 	u64 off, len;
 	int ret = 0;
 
 	if (vio->abandoned)
 		return -GA_EIO;
+	/* All of it in RAM, or a read would land half of its data. */
+	if (gpa < cfg->mem_gpa || size > cfg->mem_size ||
+	    gpa - cfg->mem_gpa > cfg->mem_size - size)
+		return -GA_ERANGE;
 	for (off = 0; write && off < size && !ret; off += len) {
 		len = min_t(u64, size - off, PAGE_SIZE - offset_in_page(gpa + off));
 		ret = ga_access(&cv->v, gpa + off, vio->stage + off, len, false);
