@@ -556,6 +556,60 @@ TEST_F(vio, reinit_after_a_broken_queue)
 	EXPECT_TRUE(disk_is(&self->d, 16, BUF, SZ_4K, BUF_SEED + 2));
 }
 
+#define TRACEFS		"/sys/kernel/tracing"
+
+static int tracefs_write(const char *file, const char *s)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The trace buffer, NUL-terminated, in @buf. */
+static int tracefs_read(char *buf, size_t len)
+{
+	int fd = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
+	ssize_t n, got = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (got < (ssize_t)len - 1 &&
+	       (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	close(fd);
+	return 0;
+}
+
+TEST_F(vio, tracepoints_name_the_request_and_the_break)
+{
+	static char buf[1 << 16];
+
+	if (access(TRACEFS "/events/ccmem_guest/ccmem_guest_vio_broken", F_OK))
+		SKIP(return, "no tracefs, or no ccmem_guest events");
+	ASSERT_EQ(0, tracefs_write("trace", ""));
+	ASSERT_EQ(0, tracefs_write("events/ccmem_guest/ccmem_guest_vio_request/enable", "1"));
+	ASSERT_EQ(0, tracefs_write("events/ccmem_guest/ccmem_guest_vio_broken/enable", "1"));
+	hostile_read(_metadata, self, VH_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
+	tracefs_write("events/ccmem_guest/ccmem_guest_vio_request/enable", "0");
+	tracefs_write("events/ccmem_guest/ccmem_guest_vio_broken/enable", "0");
+	ASSERT_EQ(0, tracefs_read(buf, sizeof(buf)));
+	/* The good write, the read that broke the queue, the refused write. */
+	EXPECT_NE(NULL, strstr(buf, "write sector=16 len=4096 err=0"));
+	EXPECT_NE(NULL, strstr(buf, "read sector=16 len=4096 err=-5"));
+	EXPECT_NE(NULL, strstr(buf, "reason=bad_id reset=done"));
+	EXPECT_NE(NULL, strstr(buf, "write sector=0 len=512 err=-5"));
+	tracefs_write("trace", "");
+}
+
 /* --- per-request failures: the queue stays up ------------------------------ */
 
 /* A read answered as @h: @err, the queue fine, the next request works. */

@@ -622,13 +622,22 @@ static void cg_terminate(struct cg_vcpu *cv)
 	ccmem_vcpu_exit(cv->vcpu, &exit, true);
 }
 
-static void cg_run(struct ccmem_vcpu *vcpu)
+/* The errno of a GA_E* code a program step can end with (0: none). */
+u32 cg_step_errno(int ga_err)
 {
 	static const u32 step_errno[] = {
 		[GA_EINVAL] = EINVAL, [GA_ENOMEM] = ENOMEM,
 		[GA_ERANGE] = ERANGE, [GA_EIO] = EIO,
 		[GA_ENOTSUPP] = EOPNOTSUPP, [GA_ENODEV] = ENODEV,
 	};
+
+	if (ga_err >= 0 || -ga_err >= ARRAY_SIZE(step_errno))
+		return 0;
+	return step_errno[-ga_err];
+}
+
+static void cg_run(struct ccmem_vcpu *vcpu)
+{
 	struct cg_vcpu *cv = vcpu->runner;
 	struct ccmem_emu_exit_step *step;
 	struct ccmem_run exit;
@@ -664,7 +673,7 @@ static void cg_run(struct ccmem_vcpu *vcpu)
 		memset(&exit, 0, sizeof(exit));
 		exit.exit_reason = CCMEM_EXIT_EMU_STEP_ERROR;
 		step = (struct ccmem_emu_exit_step *)exit.exit;
-		step->error = step_errno[-ret];
+		step->error = cg_step_errno(ret);
 		break;
 	default:		/* -GA_EFATAL, -GA_EBUSY */
 		WRITE_ONCE(cv->v.g->terminated, 1);

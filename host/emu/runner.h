@@ -86,6 +86,8 @@ static inline struct cg_vm *cg_vm(struct ccmem_vm *vm)
 /* The counters of the virtio-blk device (vio.c), in the "guest" group. */
 #define CG_VIO_NR_STATS	21
 
+u32 cg_step_errno(int ga_err);
+
 /* vio.c: the VIO steps; 0 or a negative GA_E* code. */
 int cg_vio_step(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,
 		u64 gpa, struct ccmem_run *exit);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Tracepoints of ccmem_guest.ko: acceptance, 2M->4K fallbacks,
- * conversions and security events of the emulated guests.
+ * conversions and security events of the emulated guests, and the
+ * requests of their virtio-blk device and why its queue broke.
  *
  *   echo 1 > /sys/kernel/tracing/events/ccmem_guest/enable
  */
@@ -54,6 +55,55 @@ DEFINE_EVENT(ccmem_guest_class, ccmem_guest_convert,
 DEFINE_EVENT(ccmem_guest_class, ccmem_guest_security,
 	TP_PROTO(u32 vm, u32 vcpu, u64 gpa, u64 size, u64 detail),
 	TP_ARGS(vm, vcpu, gpa, size, detail));
+
+TRACE_EVENT(ccmem_guest_vio_request,
+	TP_PROTO(u32 vm, u32 vcpu, bool write, u64 sector, u32 len, int err),
+	TP_ARGS(vm, vcpu, write, sector, len, err),
+	TP_STRUCT__entry(
+		__field(u32, vm)
+		__field(u32, vcpu)
+		__field(bool, write)
+		__field(u64, sector)
+		__field(u32, len)
+		__field(int, err)
+	),
+	TP_fast_assign(
+		__entry->vm = vm;
+		__entry->vcpu = vcpu;
+		__entry->write = write;
+		__entry->sector = sector;
+		__entry->len = len;
+		__entry->err = err;
+	),
+	TP_printk("vm=%u vcpu=%u %s sector=%llu len=%u err=%d",
+		  __entry->vm, __entry->vcpu,
+		  __entry->write ? "write" : "read", __entry->sector,
+		  __entry->len, __entry->err)
+);
+
+TRACE_EVENT(ccmem_guest_vio_broken,
+	TP_PROTO(u32 vm, u32 vcpu, u32 reason, bool reset_ok),
+	TP_ARGS(vm, vcpu, reason, reset_ok),
+	TP_STRUCT__entry(
+		__field(u32, vm)
+		__field(u32, vcpu)
+		__field(u32, reason)
+		__field(bool, reset_ok)
+	),
+	TP_fast_assign(
+		__entry->vm = vm;
+		__entry->vcpu = vcpu;
+		__entry->reason = reason;
+		__entry->reset_ok = reset_ok;
+	),
+	TP_printk("vm=%u vcpu=%u reason=%s reset=%s",
+		  __entry->vm, __entry->vcpu,
+		  __print_symbolic(__entry->reason,
+				   { 1, "idx_jump" }, { 2, "bad_id" },
+				   { 3, "bad_len" }, { 4, "stalled" },
+				   { 5, "device_reset" }),
+		  __entry->reset_ok ? "done" : "refused")
+);
 
 #endif /* CCMEM_GUEST_TRACE_H */
 

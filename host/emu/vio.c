@@ -31,6 +31,7 @@
 #include <linux/vmalloc.h>
 
 #include "runner.h"
+#include "runner_trace.h"
 #include "../../guest/virtio/vmmio.h"
 
 #define CG_VIO_CHUNK		SZ_64K		/* 16 slots of 4 KiB */
@@ -520,6 +521,7 @@ static int cg_vio_rw(struct cg_vcpu *cv, struct cg_vio *vio, u64 gpa,
 		     u64 size, u64 sector, bool write)
 {
 	const struct ccmem_emu_guest_config *cfg = &vio->gvm->cfg;
+	u32 vm = cv->vcpu->vm->id, broken;
 	u64 off, len;
 	int ret = 0;
 
@@ -533,9 +535,19 @@ static int cg_vio_rw(struct cg_vcpu *cv, struct cg_vio *vio, u64 gpa,
 		len = min_t(u64, size - off, PAGE_SIZE - offset_in_page(gpa + off));
 		ret = ga_access(&cv->v, gpa + off, vio->stage + off, len, false);
 	}
-	if (!ret)
+	if (!ret) {
+		broken = vio->blk.vq.broken;
 		ret = gv_blk_rw(&vio->blk, cv->vcpu->id, write, sector,
 				vio->stage, (u32)size, cg_vio_wait, vio);
+		trace_ccmem_guest_vio_request(vm, cv->vcpu->id, write, sector,
+					      (u32)size, ret == -GA_ESTOP ?
+					      -ESHUTDOWN :
+					      -(int)cg_step_errno(ret));
+		if (!broken && vio->blk.vq.broken)
+			trace_ccmem_guest_vio_broken(vm, cv->vcpu->id,
+						     vio->blk.vq.broken,
+						     vio->blk.vq.reset_ok);
+	}
 	if (ret == -GA_ESTOP)
 		vio->abandoned = true;
 	for (off = 0; !write && !ret && off < size; off += len) {
