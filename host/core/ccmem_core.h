@@ -536,6 +536,7 @@ void ccmem_leak_vm(struct ccmem_vm *vm, const char *what, int err);
 void ccmem_pool_exit(void);
 
 /* pin.c */
+int ccmem_pin_user(unsigned long uaddr, u64 npages, struct page **pages);
 bool ccmem_range_pinned(struct ccmem_vm *vm, u64 gfn, u64 npages, u64 *first);
 long ccmem_vm_pin(struct ccmem_vm *vm, void *arg);
 long ccmem_vm_unpin(struct ccmem_vm *vm, void *arg);

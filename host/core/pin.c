@@ -43,25 +43,38 @@ static int ccmem_pin_args(const struct ccmem_pin *arg)
 	return 0;
 }
 
-/* Pin the shared backing at @uaddr of [gfn, gfn + npages). */
-static int ccmem_pin_backing(unsigned long uaddr, struct ccmem_pin_rec *p)
+/**
+ * ccmem_pin_user() - long-term pin @npages pages of the current mm at
+ * @uaddr, writable, all or none.
+ * @uaddr: page-aligned user address (a region's shared backing).
+ * @npages: pages.
+ * @pages: out: the pinned pages.
+ *
+ * The caller charges them (account_locked_vm()) and unpins them with
+ * unpin_user_pages*().
+ *
+ * Return: 0, or the errno of pin_user_pages_fast() (-EFAULT when it
+ * pinned nothing), with nothing left pinned.
+ */
+int ccmem_pin_user(unsigned long uaddr, u64 npages, struct page **pages)
 {
 	u64 done = 0;
 	long n;
 
-	while (done < p->npages) {
+	while (done < npages) {
 		n = pin_user_pages_fast(uaddr + (done << PAGE_SHIFT),
-					min_t(u64, p->npages - done, INT_MAX),
+					min_t(u64, npages - done, INT_MAX),
 					FOLL_WRITE | FOLL_LONGTERM,
-					p->pages + done);
+					pages + done);
 		if (n <= 0) {
-			unpin_user_pages(p->pages, done);
+			unpin_user_pages(pages, done);
 			return n ? (int)n : -EFAULT;
 		}
 		done += n;
 	}
 	return 0;
 }
+EXPORT_SYMBOL_GPL(ccmem_pin_user);
 
 /*
  * Is [@gfn, @gfn + @npages) a shared range of one region, with room for a
@@ -137,7 +150,7 @@ long ccmem_vm_pin(struct ccmem_vm *vm, void *a)
 		kfree(p);
 		return ret;
 	}
-	ret = ccmem_pin_backing(uaddr, p);
+	ret = ccmem_pin_user(uaddr, npages, p->pages);
 	if (ret) {
 		account_locked_vm(vm->mm, npages, false);
 		kvfree(p->pages);

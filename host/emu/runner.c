@@ -975,7 +975,7 @@ static bool cg_overlaps(u64 a, u64 a_len, u64 b, u64 b_len)
 }
 
 /* The guest's RAM and its vCPUs' pages for the host. */
-static bool cg_uses_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
+bool cg_uses_range(struct ccmem_vm *vm, u64 gfn, u64 npages)
 {
 	const struct ccmem_emu_guest_config *c = &cg_vm(vm)->cfg;
 	bool comm = !cg_forward(cg_vm(vm)) &&

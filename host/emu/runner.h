@@ -87,12 +87,12 @@ static inline struct cg_vm *cg_vm(struct ccmem_vm *vm)
 #define CG_VIO_NR_STATS	21
 
 u32 cg_step_errno(int ga_err);
+bool cg_uses_range(struct ccmem_vm *vm, u64 gfn, u64 npages);
 
 /* vio.c: the VIO steps; 0 or a negative GA_E* code. */
 int cg_vio_step(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,
 		u64 gpa, struct ccmem_run *exit);
 int cg_vio_check(const struct ccmem_emu_vio *c);
-void cg_vio_kick(struct cg_vm *gvm);
 void cg_vio_destroy(struct cg_vm *gvm);
 void cg_vio_stats(struct cg_vm *gvm, u64 *vals);
 

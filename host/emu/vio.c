@@ -45,10 +45,11 @@
  * struct cg_vio_mem - guest RAM converted to shared, and the kernel's
  * mapping of its shared backing.
  * @node:	in cg_vio.mems.
- * @va:		the mapping (NULL once unmapped).
+ * @va:		the mapping while @pages is set; afterwards only the key
+ *		mem_free() finds the record by.
  * @gpa:	the guest RAM.
  * @npages:	its pages.
- * @pages:	the pinned backing pages.
+ * @pages:	the pinned backing pages; NULL once unmapped.
  */
 struct cg_vio_mem {
 	struct list_head node;
@@ -164,8 +165,6 @@ static int cg_vio_map(struct cg_vio *vio, struct cg_vio_mem *m)
 	const struct ccmem_mem_region *r;
 	u64 gfn = m->gpa >> PAGE_SHIFT;
 	unsigned long uaddr = 0;
-	u32 done = 0;
-	long n;
 	int ret;
 
 	mutex_lock(&vm->lock);
@@ -183,26 +182,18 @@ static int cg_vio_map(struct cg_vio *vio, struct cg_vio_mem *m)
 	ret = account_locked_vm(vm->mm, m->npages, true);
 	if (ret)
 		goto free;
-	while (done < m->npages) {
-		n = pin_user_pages_fast(uaddr + ((unsigned long)done << PAGE_SHIFT),
-					m->npages - done,
-					FOLL_WRITE | FOLL_LONGTERM,
-					m->pages + done);
-		if (n <= 0) {
-			ret = n ? (int)n : -EFAULT;
-			goto unpin;
-		}
-		done += n;
-	}
+	ret = ccmem_pin_user(uaddr, m->npages, m->pages);
+	if (ret)
+		goto unaccount;
 	m->va = vmap(m->pages, m->npages, VM_MAP, PAGE_KERNEL);
 	if (!m->va) {
+		unpin_user_pages(m->pages, m->npages);
 		ret = -ENOMEM;
-		goto unpin;
+		goto unaccount;
 	}
 	WRITE_ONCE(vio->mapped_pages, vio->mapped_pages + m->npages);
 	return 0;
-unpin:
-	unpin_user_pages(m->pages, done);
+unaccount:
 	account_locked_vm(vm->mm, m->npages, false);
 free:
 	kvfree(m->pages);
@@ -212,10 +203,9 @@ free:
 
 static void cg_vio_unmap(struct cg_vio *vio, struct cg_vio_mem *m)
 {
-	if (!m->va)
+	if (!m->pages)
 		return;
 	vunmap(m->va);
-	m->va = NULL;
 	unpin_user_pages_dirty_lock(m->pages, m->npages, true);
 	account_locked_vm(vio->gvm->vm->mm, m->npages, false);
 	kvfree(m->pages);
@@ -288,26 +278,22 @@ static int cg_vio_set_shared(void *priv, void *va, u32 bytes, bool shared)
 
 	mutex_lock(&vio->mem_lock);
 	m = cg_vio_find(vio, va);
-	if (m && !shared)
-		list_del(&m->node);
 	mutex_unlock(&vio->mem_lock);
-	if (!m)
+	if (!m || !m->pages)
 		return -GA_EINVAL;
 	if (shared)
 		return 0;
+	/* Unmapped, it stays listed until mem_free() gives the RAM back. */
 	cg_vio_unmap(vio, m);
-	if (ga_convert(&cv->v, m->gpa, bytes, false)) {
-		/* Unknown state: the guest never uses that RAM again. */
-		cg_vio_leak(vio, m->npages);
-		kfree(m);
-		return -GA_EIO;
-	}
-	/* Parked, unmapped, until mem_free() gives the RAM back. */
-	m->va = va;
+	if (!ga_convert(&cv->v, m->gpa, bytes, false))
+		return 0;
+	/* Unknown state: the guest never uses that RAM again. */
+	cg_vio_leak(vio, m->npages);
 	mutex_lock(&vio->mem_lock);
-	list_add(&m->node, &vio->mems);
+	list_del(&m->node);
 	mutex_unlock(&vio->mem_lock);
-	return 0;
+	kfree(m);
+	return -GA_EIO;
 }
 
 static void cg_vio_mem_free(void *priv, void *va, u32 bytes)
@@ -384,8 +370,8 @@ static void cg_vio_teardown(struct cg_vio *vio)
 		gv_bounce_destroy(&vio->pool);
 	list_for_each_entry_safe(m, tmp, &vio->mems, node) {
 		list_del(&m->node);
-		if (!m->va || !m->pages)
-			goto drop;	/* parked: converted already */
+		if (!m->pages)
+			goto drop;	/* converted back already */
 		cg_vio_unmap(vio, m);
 		if (!cv->vio_stop &&
 		    !ga_convert(&cv->v, m->gpa, (u64)m->npages << PAGE_SHIFT,
@@ -418,16 +404,6 @@ int cg_vio_check(const struct ccmem_emu_vio *c)
 		return -EINVAL;
 	return !c->stall_polls || c->stall_polls > CG_VIO_MAX_STALL ?
 	       -EINVAL : 0;
-}
-
-static bool cg_vio_overlaps(const struct cg_vm *gvm, u64 gpa)
-{
-	const struct ccmem_emu_guest_config *c = &gvm->cfg;
-	u64 comm_end = c->comm_gpa + CCMEM_MAX_VCPUS * PAGE_SIZE;
-
-	if (gpa < c->mem_gpa + c->mem_size && gpa + PAGE_SIZE > c->mem_gpa)
-		return true;
-	return c->comm_gpa && gpa < comm_end && gpa + PAGE_SIZE > c->comm_gpa;
 }
 
 static struct cg_vio *cg_vio_alloc(struct cg_vm *gvm,
@@ -476,7 +452,8 @@ static int cg_vio_init(struct cg_vcpu *cv, const struct ccmem_emu_vio *c)
 	void *ring;
 	int ret;
 
-	if (cg_vio_overlaps(gvm, c->mmio_gpa))
+	/* Registers, not the guest's RAM or its GHCB pages. */
+	if (cg_uses_range(gvm->vm, c->mmio_gpa >> PAGE_SHIFT, 1))
 		return -GA_EINVAL;
 	if (old) {
 		cg_vio_publish(gvm, NULL);
@@ -622,12 +599,6 @@ int cg_vio_step(struct cg_vcpu *cv, const struct ccmem_guest_insn *in,
 	if (cv->v.event.reason || READ_ONCE(cv->v.g->terminated))
 		return -GA_EFATAL;
 	return ret;
-}
-
-/* A vCPU is being stopped: wake it if it waits for the device. */
-void cg_vio_kick(struct cg_vm *gvm)
-{
-	wake_up_all(&gvm->wq);
 }
 
 /* The VM is destroyed: no vCPU is left. */
