@@ -852,10 +852,10 @@ static void ccmem_guest_serve(struct ccmem_guest *g, uint32_t id,
 
 /*
  * Run vCPU @id until an exit other than a conversion; conversions are
- * served (and recorded) on the way. @run's previous contents are not
- * looked at: a conversion exit still pending from a ccmem_vcpu_run() of
- * the caller is answered 0. Returns 0 with @run filled, or the -errno of
- * CCMEM_VCPU_RUN.
+ * served (and recorded) on the way. Of @run's previous contents only the
+ * answer to a CCMEM_EXIT_EMU_MMIO exit (its data) is handed back: a
+ * conversion exit still pending from a ccmem_vcpu_run() of the caller is
+ * answered 0. Returns 0 with @run filled, or the -errno of CCMEM_VCPU_RUN.
  */
 int ccmem_guest_run(struct ccmem_guest *g, uint32_t id, struct ccmem_run *run)
 {
@@ -863,7 +863,8 @@ int ccmem_guest_run(struct ccmem_guest *g, uint32_t id, struct ccmem_run *run)
 
 	if (id >= CCMEM_MAX_VCPUS || g->vcpu[id] < 0)
 		return -EBADF;
-	run->exit_reason = 0;
+	if (run->exit_reason != CCMEM_EXIT_EMU_MMIO)
+		run->exit_reason = 0;
 	for (;;) {
 		ret = ccmem_vcpu_run(g->vcpu[id], run);
 		if (ret || run->exit_reason != CCMEM_EXIT_CONVERT)
@@ -887,6 +888,7 @@ int ccmem_guest_exec(struct ccmem_guest *g, uint32_t id,
 			return ret;
 	}
 	ret = ccmem_vcpu_set_program(g->vcpu[id], insns, nr);
+	run->exit_reason = 0;	/* a new program: no answer to carry */
 	return ret ?: ccmem_guest_run(g, id, run);
 }
 

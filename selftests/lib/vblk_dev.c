@@ -78,6 +78,17 @@ static void push_used(struct vblk_dev *d, uint32_t id, uint32_t len)
 	d->isr |= 1;
 }
 
+/* The status byte of the chain at @head, which serve_chain() found. */
+static uint8_t *chain_status(struct vblk_dev *d, uint16_t head)
+{
+	struct vdesc *x = vdesc(d, head);
+	uint32_t n;
+
+	for (n = 0; x->flags & 1 && n < d->qnum; n++)
+		x = vdesc(d, x->next);
+	return gpa_ptr(d, x->addr, 1);
+}
+
 /* Serve the chain at @head honestly; the used length, or -1 if bad. */
 static int64_t serve_chain(struct vblk_dev *d, uint16_t head)
 {
@@ -199,31 +210,19 @@ static void vdev_notify(struct vblk_dev *d)
 			break;
 		case VH_STATUS_IOERR:
 		case VH_STATUS_UNSUPP:
-		case VH_STATUS_BAD: {
-			struct vdesc *s = vdesc(d, head);
-			int k;
-
-			for (k = 0; s->flags & 1 && k < 256; k++)
-				s = vdesc(d, s->next);
-			*gpa_ptr(d, s->addr, 1) = h == VH_STATUS_IOERR ? 1 :
-				h == VH_STATUS_UNSUPP ? 2 : 0x7f;
+		case VH_STATUS_BAD:
+		case VH_NO_STATUS:
+			/* Served, then the status byte says otherwise. */
+			*chain_status(d, head) = h == VH_STATUS_IOERR ? 1 :
+				h == VH_STATUS_UNSUPP ? 2 :
+				h == VH_STATUS_BAD ? 0x7f :
+				0xff;	/* the driver's own: never written */
 			push_used(d, head, len);
 			break;
-		}
 		case VH_DOUBLE:
 			push_used(d, head, len);
 			push_used(d, head, len);
 			break;
-		case VH_NO_STATUS: {
-			struct vdesc *s = vdesc(d, head);
-			int k;
-
-			for (k = 0; s->flags & 1 && k < 256; k++)
-				s = vdesc(d, s->next);
-			*gpa_ptr(d, s->addr, 1) = 0xff;
-			push_used(d, head, len);
-			break;
-		}
 		default:
 			push_used(d, head, len);
 		}
@@ -383,18 +382,8 @@ int vblk_run(struct vblk_dev *d, uint32_t id,
 		pthread_mutex_lock(&d->g->lock);
 		vblk_dev_mmio(d, run);
 		pthread_mutex_unlock(&d->g->lock);
-		ret = ccmem_vcpu_run(d->g->vcpu[id], run);
-		while (!ret && run->exit_reason == CCMEM_EXIT_CONVERT) {
-			pthread_mutex_lock(&d->g->lock);
-			struct ccmem_exit_convert *c = &run->convert;
-
-			c->ret = ccmem_vm_set_attr(d->g->vm, c->gpa, c->size,
-						   c->flags &
-						   CCMEM_CONVERT_F_PRIVATE);
-			d->g->nr_convert++;
-			pthread_mutex_unlock(&d->g->lock);
-			ret = ccmem_vcpu_run(d->g->vcpu[id], run);
-		}
+		/* The answer goes back; conversions are served on the way. */
+		ret = ccmem_guest_run(d->g, id, run);
 	}
 	return ret;
 }
