@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "../unit/vdev_model.h"
+#include "fuzz_input.h"
 
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
 
@@ -53,29 +54,6 @@ struct job {
 	struct gv_bslot slot[4];
 	u64 addr[4];
 };
-
-static struct {
-	const u8 *p;
-	size_t left;
-} in;
-
-static u8 byte(void)
-{
-	if (!in.left)
-		return 0;
-	in.left--;
-	return *in.p++;
-}
-
-static u16 word(void)
-{
-	return (u16)(byte() | byte() << 8);
-}
-
-static u32 dword(void)
-{
-	return word() | (u32)word() << 16;
-}
 
 static struct state {
 	struct vdev dev;
@@ -383,8 +361,7 @@ int fuzz_one_input(const uint8_t *data, size_t size)
 	u32 n;
 
 	memset(&s, 0, sizeof(s));
-	in.p = data;
-	in.left = size;
+	in_start(data, size);
 	h0 = byte();
 	h1 = byte();
 
