@@ -30,21 +30,34 @@
  * reports, on the guest's thread and in its time: an upper bound of
  * what the device's copy costs when it shares the core.
  *
- * Baseline: memcpy of the same bytes from the same private buffer to a
- * private destination of the same size, by as many threads; and, for
- * reference, the same memcpy followed by a memset of its destination
- * (what copying in and scrubbing cost with nothing else). Each
+ * Baseline: memcpy of the same bytes between the same private buffer and
+ * a second private buffer of one request's size, which stands where the
+ * path's bounce slot stands, by as many threads; and, for reference, the
+ * same memcpy followed by a memset of that second buffer (what copying
+ * and scrubbing cost with nothing else). Each
  * repetition runs the three sides one after the other, in an order that
  * rotates. Each side's figure is its best repetition (least time); the
  * ratio is path / memcpy, followed by the spread and the median of the
  * ratios of single repetitions.
  *
- *	vring_bench [-g] [-r REPS] [-m MIB] [-s SLOT] [-t THREADS] [-q]
+ * Where the private bytes live is the other dimension. "priv hot": the
+ * private buffer is one request's bytes, used again by every request,
+ * so that all of it stays in the L1/L2 caches and the figure is the
+ * cost of the CPU work alone. "priv N MiB": each thread's requests walk
+ * through N MiB of private memory, request after request, as a guest's
+ * page cache does when it streams a file; with N beyond the last-level
+ * cache the private side comes from DRAM on both sides. The bounce slot
+ * and the baseline's second buffer stay in cache in both cases, as a
+ * pool's slots do.
+ *
+ *	vring_bench [-g] [-r REPS] [-m MIB] [-s SLOT] [-t THREADS]
+ *		    [-w MIB[,MIB]] [-q]
  *
  * -r repetitions (7), -m MiB copied per side and repetition by each
  * thread (1024), -s slot size in bytes (65536), -t the most threads (2),
- * -q a smoke run (2 repetitions of 4 MiB). Exit 1 when a request or a
- * check fails.
+ * -w the private working sets per thread, 0 for "hot" (0,256), -q a
+ * smoke run (2 repetitions of 4 MiB, working sets 0,16). Exit 1 when a
+ * request or a check fails.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -62,6 +75,8 @@
 #define SLOTS_PER_CHUNK	16
 #define MAX_REGIONS	64
 #define STAMP		0x5354414d50ULL		/* "STAMP" */
+#define MAX_WS		2			/* working sets per run */
+#define MAX_WS_MIB	4096
 
 /* What a phase runs. */
 enum side { SIDE_MEMCPY, SIDE_PATH, SIDE_COPY_ZERO, NR_SIDES };
@@ -317,8 +332,10 @@ struct vcpu {
 	struct bdev dev;
 	void *shared;
 	void *priv_mem;
-	u8 *src;		/* private: what a request sends */
-	u8 *dst;		/* private: memcpy's destination, read's too */
+	u8 *src;		/* private: what a write sends */
+	u8 *dst;		/* private: where a read lands */
+	u8 *slot;		/* private: the baseline's stand-in slot */
+	u64 cur;		/* where the next request starts in src/dst */
 	u64 ns;			/* the last phase's time */
 	int err;
 	u8 pad[64];		/* vCPUs share no cache line */
@@ -334,6 +351,8 @@ static struct run {
 	u32 slot;
 	bool whole_slot;	/* gv_bounce_get(): scrub whole slots */
 	u32 len;		/* bytes per request */
+	u64 ws;			/* private working set per thread; 0: hot */
+	u64 priv_bytes;		/* what src and dst hold */
 	u64 iters;		/* requests per thread */
 	int side;		/* enum side; -1: exit */
 	enum dir dir;
@@ -347,18 +366,40 @@ static u64 now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
-/* The baseline: memcpy alone, or followed by a memset of its bytes. */
+/* Where the next request's private bytes start; then step past them. */
+static u64 next_cur(struct vcpu *v)
+{
+	u64 cur = v->cur;
+
+	if (!R.ws)
+		return 0;
+	v->cur += R.len;
+	if (v->cur + R.len > R.ws)
+		v->cur = 0;
+	return cur;
+}
+
+/*
+ * The baseline: memcpy alone, or followed by a memset of its bytes. A
+ * write copies the private bytes into the stand-in slot, a read copies
+ * the stand-in slot out to them, as the path does with its bounce slot.
+ */
 static void phase_memcpy(struct vcpu *v, bool zero)
 {
-	u64 i;
+	bool out = R.dir == DIR_WRITE;
+	u64 i, cur;
 
 	for (i = 0; i < R.iters; i++) {
-		memcpy(v->dst, v->src, R.len);
+		cur = next_cur(v);
+		if (out)
+			memcpy(v->slot, v->src + cur, R.len);
+		else
+			memcpy(v->dst + cur, v->slot, R.len);
 		__asm__ __volatile__("" : : "r"(v->dst) : "memory");
 		if (!zero)
 			continue;
-		memset(v->dst, 0, R.len);
-		__asm__ __volatile__("" : : "r"(v->dst) : "memory");
+		memset(v->slot, 0, R.len);
+		__asm__ __volatile__("" : : "r"(v->slot) : "memory");
 	}
 }
 
@@ -378,6 +419,8 @@ static int one_request(struct vcpu *v, enum dir dir)
 	struct gv_buf bufs[MAX_SEGS];
 	u32 nseg = (R.len + R.slot - 1) / R.slot, i, off, n, used;
 	bool out = dir == DIR_WRITE;
+	u64 cur = next_cur(v);
+	u8 *src = v->src + cur, *dst = v->dst + cur;
 	void *tok;
 	u64 want;
 
@@ -386,7 +429,7 @@ static int one_request(struct vcpu *v, enum dir dir)
 		if (get_slot(v, out, n, &slot[i], &bufs[i].addr))
 			return -1;
 		bufs[i].len = n;
-		if (out && gv_bounce_write(&R.pool, slot[i], v->src + off, n))
+		if (out && gv_bounce_write(&R.pool, slot[i], src + off, n))
 			return -2;
 	}
 	if (gv_vring_add(&v->vq, bufs, out ? nseg : 0, out ? 0 : nseg, v))
@@ -400,10 +443,10 @@ static int one_request(struct vcpu *v, enum dir dir)
 	for (i = 0, off = 0; i < nseg; i++, off += n) {
 		n = R.len - off < R.slot ? R.len - off : R.slot;
 		if (!out) {
-			if (gv_bounce_read(&R.pool, slot[i], v->dst + off, n))
+			if (gv_bounce_read(&R.pool, slot[i], dst + off, n))
 				return -6;
-			if (*(u64 *)(v->dst + off) != want ||
-			    *(u64 *)(v->dst + off + n - 8) != want)
+			if (*(u64 *)(dst + off) != want ||
+			    *(u64 *)(dst + off + n - 8) != want)
 				return -7;
 		}
 		if (gv_bounce_put(&R.pool, slot[i]))
@@ -486,7 +529,7 @@ static u64 run_side(int side)
 static void vcpu_setup(struct vcpu *v, u32 cpu)
 {
 	u64 sh = (gv_vring_shared_bytes(RING_NUM) + 4095) & ~4095ULL;
-	u32 buf = 1U << 20;
+	u64 buf = R.priv_bytes;
 
 	memset(v, 0, sizeof(*v));
 	v->cpu = cpu;
@@ -495,10 +538,13 @@ static void vcpu_setup(struct vcpu *v, u32 cpu)
 				    ~63ULL);
 	v->src = aligned_alloc(4096, buf);
 	v->dst = aligned_alloc(4096, buf);
-	if (!v->shared || !v->priv_mem || !v->src || !v->dst)
+	v->slot = aligned_alloc(4096, 1U << 16);
+	if (!v->shared || !v->priv_mem || !v->src || !v->dst || !v->slot)
 		die("out of memory");
+	/* Every page present before the clock runs. */
 	memset(v->src, 0xa5, buf);
 	memset(v->dst, 0, buf);
+	memset(v->slot, 0, 1U << 16);
 	bdev_init(&v->dev, RING_NUM, v->shared);
 	if (gv_dev_init(&v->gd, &dev_ops, &v->dev, 0, 0) ||
 	    gv_negotiate(&v->gd, 0) ||
@@ -514,6 +560,7 @@ static void vcpu_teardown(struct vcpu *v)
 	free(v->priv_mem);
 	free(v->src);
 	free(v->dst);
+	free(v->slot);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -534,6 +581,7 @@ static void figure(u32 len, u32 threads, enum dir dir, u32 reps, u64 bytes)
 {
 	u64 best[NR_SIDES], t[NR_SIDES], total;
 	double ratio[MAX_REPS], gbs[NR_SIDES];
+	char priv[24] = "hot";
 	u32 r, k, side;
 
 	R.len = len;
@@ -556,8 +604,12 @@ static void figure(u32 len, u32 threads, enum dir dir, u32 reps, u64 bytes)
 	qsort(ratio, reps, sizeof(ratio[0]), cmp_double);
 	for (k = 0; k < NR_SIDES; k++)
 		gbs[k] = (double)total / (double)best[k];
-	printf("virtio-bench: %2uKiB x%u vcpu %-9s: path %6.2f GB/s memcpy %6.2f GB/s ratio %.2f",
-	       len >> 10, threads, dir_name[dir], gbs[SIDE_PATH],
+	if (R.ws)
+		snprintf(priv, sizeof(priv), "%lluMiB",
+			 (unsigned long long)(R.ws >> 20));
+	printf("virtio-bench: %2uKiB x%u vcpu %-9s priv %-7s: ",
+	       len >> 10, threads, dir_name[dir], priv);
+	printf("path %6.2f GB/s memcpy %6.2f GB/s ratio %.2f", gbs[SIDE_PATH],
 	       gbs[SIDE_MEMCPY], gbs[SIDE_PATH] / gbs[SIDE_MEMCPY]);
 	printf(" (reps %.2f..%.2f, median %.2f); memcpy+memset %6.2f GB/s ratio %.2f\n",
 	       ratio[0], ratio[reps - 1], ratio[reps / 2], gbs[SIDE_COPY_ZERO],
@@ -565,10 +617,31 @@ static void figure(u32 len, u32 threads, enum dir dir, u32 reps, u64 bytes)
 	fflush(stdout);
 }
 
+/* "-w MIB[,MIB]": the working sets, in MiB; how many, 0 when malformed. */
+static u32 parse_ws(const char *arg, u32 *ws)
+{
+	u32 n = 0;
+	char *end;
+
+	for (;;) {
+		if (n == MAX_WS || *arg < '0' || *arg > '9')
+			return 0;
+		ws[n] = (u32)strtoul(arg, &end, 10);
+		if (ws[n] > MAX_WS_MIB)
+			return 0;
+		n++;
+		if (!*end)
+			return n;
+		if (*end != ',')
+			return 0;
+		arg = end + 1;
+	}
+}
+
 static void help(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-g] [-r REPS] [-m MIB] [-s SLOT] [-t THREADS] [-q]\n",
+		"usage: %s [-g] [-r REPS] [-m MIB] [-s SLOT] [-t THREADS] [-w MIB[,MIB]] [-q]\n",
 		prog);
 	exit(2);
 }
@@ -577,10 +650,12 @@ int main(int argc, char **argv)
 {
 	static const u32 sizes[] = { 4096, 65536 };
 	u32 reps = 7, mib = 1024, slot = 65536, max_threads = MAX_THREADS;
-	u32 threads, s, i, d;
+	u32 ws[MAX_WS] = { 0, 256 }, nr_ws = 2;
+	u32 threads, s, i, d, w;
+	bool ws_given = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "gr:m:s:t:q")) != -1) {
+	while ((opt = getopt(argc, argv, "gr:m:s:t:w:q")) != -1) {
 		switch (opt) {
 		case 'g':
 			R.whole_slot = true;
@@ -597,9 +672,17 @@ int main(int argc, char **argv)
 		case 't':
 			max_threads = (u32)strtoul(optarg, NULL, 0);
 			break;
+		case 'w':
+			nr_ws = parse_ws(optarg, ws);
+			if (!nr_ws)
+				help(argv[0]);
+			ws_given = true;
+			break;
 		case 'q':
 			reps = 2;
 			mib = 4;
+			if (!ws_given)
+				ws[1] = 16;
 			break;
 		default:
 			help(argv[0]);
@@ -614,6 +697,10 @@ int main(int argc, char **argv)
 	       slot, R.whole_slot ? "gv_bounce_get: whole slots scrubbed" :
 	       "gv_bounce_get_for: extents scrubbed", RING_NUM);
 	printf(" %u repetitions of %u MiB per thread and side\n", reps, mib);
+	R.priv_bytes = 1U << 20;
+	for (w = 0; w < nr_ws; w++)
+		if (((u64)ws[w] << 20) > R.priv_bytes)
+			R.priv_bytes = (u64)ws[w] << 20;
 	for (threads = 1; threads <= max_threads; threads++) {
 		R.nr_threads = threads;
 		R.slot = slot;
@@ -631,10 +718,13 @@ int main(int argc, char **argv)
 					   &R.vcpu[i]))
 				die("pthread_create");
 		}
-		for (s = 0; s < ARRAY_SIZE(sizes); s++)
-			for (d = 0; d < NR_DIRS; d++)
-				figure(sizes[s], threads, d, reps,
-				       (u64)mib << 20);
+		for (w = 0; w < nr_ws; w++) {
+			R.ws = (u64)ws[w] << 20;
+			for (s = 0; s < ARRAY_SIZE(sizes); s++)
+				for (d = 0; d < NR_DIRS; d++)
+					figure(sizes[s], threads, d, reps,
+					       (u64)mib << 20);
+		}
 		R.side = -1;
 		pthread_barrier_wait(&R.start);
 		for (i = 0; i < threads; i++) {
