@@ -28,14 +28,69 @@ char ccmem_map_char(uint8_t bits)
 	return bits & CCMEM_MAP_UNACCEPTED ? 'v' : 'V';
 }
 
-void ccmem_map_legend(FILE *out, const char *indent)
+/* "2 MiB" for 2^@shift bytes. */
+static const char *fmt_unit(uint32_t shift, char *buf, size_t len)
 {
-	fprintf(out, "%slegend: 1 char = 2 MiB; P pinned (shared)  V private, accepted\n",
-		indent);
+	static const char * const names[] = { "KiB", "MiB", "GiB" };
+	uint32_t u = shift >= 30 ? 2 : shift >= 20 ? 1 : 0;
+
+	snprintf(buf, len, "%llu %s",
+		 (unsigned long long)(1ULL << (shift - 10 * (u + 1))),
+		 names[u]);
+	return buf;
+}
+
+void ccmem_map_legend_shift(FILE *out, const char *indent, uint32_t shift)
+{
+	char unit[24];
+
+	fprintf(out, "%slegend: 1 char = %s; P pinned (shared)  V private, accepted\n",
+		indent, fmt_unit(shift, unit, sizeof(unit)));
 	fprintf(out, "%s  v private, partly accepted  u private, not accepted  s shared\n",
 		indent);
 	fprintf(out, "%s  m private+shared  . no region  (precedence: P . m s V v u)\n",
 		indent);
+}
+
+void ccmem_map_legend(FILE *out, const char *indent)
+{
+	ccmem_map_legend_shift(out, indent, CCMEM_MAP_SHIFT);
+}
+
+void ccmem_map_render(FILE *out, const char *indent, uint64_t start,
+		      uint32_t shift, const uint8_t *bits, uint64_t units)
+{
+	/* Ruler marks in K below 1 MiB units' scale, M below 1 GiB, else G. */
+	uint32_t rshift = shift >= 30 ? 30 : shift >= 20 ? 20 : 10;
+	char rname = shift >= 30 ? 'G' : shift >= 20 ? 'M' : 'K';
+	uint64_t end = start + (units << shift), i;
+	char line[CCMEM_MAP_COLS + 1];
+	int width = 8, col;
+
+	while (width < 16 && ((end - 1) >> (width * 4)))
+		width++;
+
+	/* Ruler: an offset every 16 units. */
+	fprintf(out, "%s%*s  ", indent, width + 2, "gpa");
+	for (col = 0; col < CCMEM_MAP_COLS && (uint64_t)col < units; col += 16) {
+		char mark[24];
+
+		snprintf(mark, sizeof(mark), "+%llu%c",
+			 (unsigned long long)(((uint64_t)col << shift) >> rshift),
+			 rname);
+		if (col + 16 < CCMEM_MAP_COLS && (uint64_t)col + 16 < units)
+			fprintf(out, "%-16s", mark);
+		else
+			fprintf(out, "%s\n", mark);
+	}
+
+	for (i = 0; i < units; i += CCMEM_MAP_COLS) {
+		for (col = 0; col < CCMEM_MAP_COLS && i + col < units; col++)
+			line[col] = ccmem_map_char(bits[i + col]);
+		line[col] = '\0';
+		fprintf(out, "%s0x%0*llx  %s\n", indent, width,
+			(unsigned long long)(start + (i << shift)), line);
+	}
 }
 
 /*
@@ -48,50 +103,22 @@ int ccmem_map_print(FILE *out, const char *indent, int vm, uint64_t gpa,
 	const uint64_t unit = 1ULL << CCMEM_MAP_SHIFT;
 	uint64_t start = gpa & ~(unit - 1);
 	uint64_t end = (gpa + size + unit - 1) & ~(unit - 1);
-	uint64_t units = (end - start) >> CCMEM_MAP_SHIFT, i;
-	char line[CCMEM_MAP_COLS + 1];
-	int width = 8, col, ret;
+	uint64_t units = (end - start) >> CCMEM_MAP_SHIFT;
 	uint8_t *buf;
+	int ret;
 
 	if (!size || end <= start)
 		return -EINVAL;
 	if (units > (1U << 20))
 		return -E2BIG;
-	while (width < 16 && ((end - 1) >> (width * 4)))
-		width++;
-
 	buf = malloc(units);
 	if (!buf)
 		return -ENOMEM;
 	ret = ccmem_vm_map(vm, start, end - start, CCMEM_MAP_SHIFT, buf);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-
-	/* Ruler: an offset every 16 units (32 MiB). */
-	fprintf(out, "%s%*s  ", indent, width + 2, "gpa");
-	for (col = 0; col < CCMEM_MAP_COLS && (uint64_t)col < units; col += 16) {
-		char mark[24];
-
-		snprintf(mark, sizeof(mark), "+%lluM",
-			 (unsigned long long)((col * unit) >> 20));
-		if (col + 16 < CCMEM_MAP_COLS && (uint64_t)col + 16 < units)
-			fprintf(out, "%-16s", mark);
-		else
-			fprintf(out, "%s\n", mark);
-	}
-
-	for (i = 0; i < units; i += CCMEM_MAP_COLS) {
-		for (col = 0; col < CCMEM_MAP_COLS && i + col < units; col++)
-			line[col] = ccmem_map_char(buf[i + col]);
-		line[col] = '\0';
-		fprintf(out, "%s0x%0*llx  %s\n", indent, width,
-			(unsigned long long)(start + (i << CCMEM_MAP_SHIFT)),
-			line);
-	}
+	if (!ret)
+		ccmem_map_render(out, indent, start, CCMEM_MAP_SHIFT, buf, units);
 	free(buf);
-	return 0;
+	return ret;
 }
 
 /* --- statistics ---------------------------------------------------------- */

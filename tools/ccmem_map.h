@@ -34,8 +34,12 @@
  */
 char ccmem_map_char(uint8_t bits);
 void ccmem_map_legend(FILE *out, const char *indent);
+void ccmem_map_legend_shift(FILE *out, const char *indent, uint32_t shift);
 int ccmem_map_print(FILE *out, const char *indent, int vm, uint64_t gpa,
 		    uint64_t size);
+/* @units bytes of CCMEM_MAP_* bits of 2^@shift-byte units from @start. */
+void ccmem_map_render(FILE *out, const char *indent, uint64_t start,
+		      uint32_t shift, const uint8_t *bits, uint64_t units);
 
 /* Statistics and fault records. */
 void ccmem_stats_print(FILE *out, const char *indent,

@@ -454,6 +454,9 @@ struct ccmem_vm {
 
 	struct ccmem_vm_counters stat;
 	struct dentry *debugfs;
+	u64 serial;			/* VMs created before it, plus one */
+	pid_t creator_pid;		/* the creating process, for debugfs */
+	char creator_comm[TASK_COMM_LEN];
 
 	struct file *file;		/* the VM fd, for vCPU references */
 	const struct ccmem_runner_ops *runner;	/* set once, under @lock */
@@ -500,6 +503,9 @@ int ccmem_vm_finalize_run(struct ccmem_vm *vm);
 /* region.c */
 const struct ccmem_mem_region *ccmem_find_region(struct ccmem_vm *vm, u64 gfn);
 bool ccmem_range_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
+/* The most units one CCMEM_VM_GET_MAP or one debugfs map query covers. */
+#define CCMEM_MAP_MAX_UNITS	BIT(20)
+
 u64 ccmem_pages_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
 long ccmem_vm_add_region(struct ccmem_vm *vm, void *arg);
 void ccmem_region_remove(struct ccmem_vm *vm,

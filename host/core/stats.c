@@ -14,6 +14,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -273,6 +274,39 @@ static u8 ccmem_map_unit(struct ccmem_vm *vm, u64 gfn, u64 n)
 	return bits;
 }
 
+/* Is [@gpa, @gpa + @size) in units of 2^@shift bytes a map we give? */
+static int ccmem_map_check(u64 gpa, u64 size, u32 shift)
+{
+	if (shift < PAGE_SHIFT || shift > 30)
+		return -EINVAL;
+	if (!size || gpa >= CCMEM_MAX_GPA || size > CCMEM_MAX_GPA - gpa ||
+	    !IS_ALIGNED(gpa | size, 1ULL << shift))
+		return -EINVAL;
+	if (size >> shift > CCMEM_MAP_MAX_UNITS)
+		return -E2BIG;
+	return 0;
+}
+
+/*
+ * The CCMEM_MAP_* bits of @n units of 2^@shift bytes from @gpa, into @buf.
+ * Takes @vm->lock; -EINTR when killed waiting for it.
+ */
+static int ccmem_map_fill(struct ccmem_vm *vm, u64 gpa, u32 shift, u64 n,
+			  u8 *buf)
+{
+	u64 unit_pages = 1ULL << (shift - PAGE_SHIFT), i;
+
+	if (mutex_lock_killable(&vm->lock))
+		return -EINTR;
+	for (i = 0; i < n; i++) {
+		buf[i] = ccmem_map_unit(vm, (gpa >> PAGE_SHIFT) +
+					i * unit_pages, unit_pages);
+		cond_resched();
+	}
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
 /**
  * ccmem_vm_get_map() - CCMEM_VM_GET_MAP: one byte of CCMEM_MAP_* per unit.
  * @vm: the VM (any state).
@@ -281,39 +315,22 @@ static u8 ccmem_map_unit(struct ccmem_vm *vm, u64 gfn, u64 n)
 long ccmem_vm_get_map(struct ccmem_vm *vm, void *p)
 {
 	const struct ccmem_map arg = *(struct ccmem_map *)p;
-	u64 units, unit_pages, i;
+	u64 units;
 	u8 *buf;
-	int ret = 0;
+	int ret;
 
 	if (arg.flags || arg.reserved[0] || arg.reserved[1])
 		return -EINVAL;
-	if (arg.unit_shift < PAGE_SHIFT || arg.unit_shift > 30)
-		return -EINVAL;
-	if (!arg.size || arg.gpa >= CCMEM_MAX_GPA ||
-	    arg.size > CCMEM_MAX_GPA - arg.gpa ||
-	    !IS_ALIGNED(arg.gpa | arg.size, 1ULL << arg.unit_shift))
-		return -EINVAL;
+	ret = ccmem_map_check(arg.gpa, arg.size, arg.unit_shift);
+	if (ret)
+		return ret;
 	units = arg.size >> arg.unit_shift;
-	if (units > (1U << 20))
-		return -E2BIG;
 
 	buf = kvmalloc(units, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
-	unit_pages = 1ULL << (arg.unit_shift - PAGE_SHIFT);
-
-	if (mutex_lock_killable(&vm->lock)) {
-		kvfree(buf);
-		return -EINTR;
-	}
-	for (i = 0; i < units; i++) {
-		buf[i] = ccmem_map_unit(vm, (arg.gpa >> PAGE_SHIFT) +
-					i * unit_pages, unit_pages);
-		cond_resched();
-	}
-	mutex_unlock(&vm->lock);
-
-	if (copy_to_user(u64_to_user_ptr(arg.buf), buf, units))
+	ret = ccmem_map_fill(vm, arg.gpa, arg.unit_shift, units, buf);
+	if (!ret && copy_to_user(u64_to_user_ptr(arg.buf), buf, units))
 		ret = -EFAULT;
 	kvfree(buf);
 	return ret;
@@ -352,6 +369,181 @@ static int ccmem_vm_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ccmem_vm_stats);
 
+/*
+ * debugfs vm-<id>/info: what an operator's tool lists about a VM it did
+ * not create, one "key: value" a line, then a "region:" line a region.
+ * Memory is in bytes; "serial" tells a VM from a later one given the
+ * same id.
+ */
+static int ccmem_vm_info_show(struct seq_file *m, void *unused)
+{
+	struct ccmem_vm *vm = m->private;
+	u64 priv, end = 0, mem;
+	u32 i;
+
+	if (mutex_lock_killable(&vm->lock))
+		return -EINTR;
+	for (i = 0; i < vm->nr_regions; i++)
+		end = max(end, vm->regions[i].gfn + vm->regions[i].npages);
+	mem = vm->region_pages << PAGE_SHIFT;
+	priv = vm->stat.private_pages << PAGE_SHIFT;
+	seq_printf(m, "id: %u\nserial: %llu\ntype: %s\nbackend: %s\n",
+		   vm->id, vm->serial, vm->arch->name,
+		   vm->backend == CCMEM_BACKEND_HW ? "hw" : "emu");
+	seq_printf(m, "key_id: %u\nstate: %s\npid: %d\ncomm: %s\n",
+		   vm->key_id, ccmem_state_names[vm->state], vm->creator_pid,
+		   vm->creator_comm);
+	seq_printf(m, "memory: %llu\nprivate: %llu\nshared: %llu\n",
+		   mem, priv, mem - priv);
+	seq_printf(m, "pinned: %llu\nvcpus: %u\nfaults: %llu\nleaked_pages: %llu\n",
+		   vm->stat.pinned_pages << PAGE_SHIFT, vm->nr_vcpus,
+		   vm->stat.faults_queued, vm->stat.leaked_pages);
+	seq_printf(m, "gpa_end: 0x%llx\nregions: %u\n", end << PAGE_SHIFT,
+		   vm->nr_regions);
+	for (i = 0; i < vm->nr_regions; i++)
+		seq_printf(m, "region: slot=%u gpa=0x%llx size=0x%llx\n",
+			   vm->regions[i].slot,
+			   vm->regions[i].gfn << PAGE_SHIFT,
+			   vm->regions[i].npages << PAGE_SHIFT);
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ccmem_vm_info);
+
+/*
+ * debugfs vm-<id>/map: the bytes of CCMEM_VM_GET_MAP for a VM the reader
+ * holds no fd of. Each open file has its own query, written as "GPA SIZE
+ * SHIFT" (the fields of struct ccmem_map, checked the same way, with the
+ * same errors), which rewinds the file; a read at offset N returns the
+ * bits of units N on, at most 64 KiB of them. Until a query is written,
+ * the map covers the VM's regions from GPA 0 in 2 MiB units.
+ */
+struct ccmem_map_query {
+	struct ccmem_vm *vm;
+	struct mutex lock;	/* serialises this file's reads and writes */
+	u64 gpa, size;
+	u32 shift;
+	bool set;
+};
+
+/* Bytes one read gives at most; a reader loops for more. */
+#define CCMEM_MAP_READ_MAX	SZ_64K
+
+static int ccmem_map_open(struct inode *inode, struct file *file)
+{
+	struct ccmem_map_query *q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+
+	if (!q)
+		return -ENOMEM;
+	q->vm = inode->i_private;
+	mutex_init(&q->lock);
+	file->private_data = q;
+	return 0;
+}
+
+static int ccmem_map_release(struct inode *inode, struct file *file)
+{
+	struct ccmem_map_query *q = file->private_data;
+
+	/* The VM may be gone by now: only the query is freed. */
+	mutex_destroy(&q->lock);
+	kfree(q);
+	return 0;
+}
+
+static ssize_t ccmem_map_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct ccmem_map_query *q = file->private_data;
+	long long gpa, size;
+	unsigned int shift;
+	char buf[80];
+	int ret;
+
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%lli %lli %u", &gpa, &size, &shift) != 3 ||
+	    gpa < 0 || size < 0)
+		return -EINVAL;
+	ret = ccmem_map_check(gpa, size, shift);
+	if (ret)
+		return ret;
+	mutex_lock(&q->lock);
+	q->gpa = gpa;
+	q->size = size;
+	q->shift = shift;
+	q->set = true;
+	mutex_unlock(&q->lock);
+	*ppos = 0;	/* a new query reads from its first unit */
+	return count;
+}
+
+static ssize_t ccmem_map_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct ccmem_map_query *q = file->private_data;
+	struct ccmem_vm *vm = q->vm;
+	u64 gpa, size, units, n, end = 0;
+	u32 shift, i;
+	ssize_t ret;
+	u8 *buf;
+
+	mutex_lock(&q->lock);
+	if (!q->set) {
+		/* The default query: every region, in 2 MiB units. */
+		if (mutex_lock_killable(&vm->lock)) {
+			mutex_unlock(&q->lock);
+			return -EINTR;
+		}
+		for (i = 0; i < vm->nr_regions; i++)
+			end = max(end, vm->regions[i].gfn +
+				  vm->regions[i].npages);
+		mutex_unlock(&vm->lock);
+		q->gpa = 0;
+		q->shift = PMD_SHIFT;
+		q->size = ALIGN(end << PAGE_SHIFT, PMD_SIZE);
+		if (q->size >> q->shift > CCMEM_MAP_MAX_UNITS)
+			q->size = (u64)CCMEM_MAP_MAX_UNITS << q->shift;
+		q->set = true;
+	}
+	gpa = q->gpa;
+	size = q->size;
+	shift = q->shift;
+	mutex_unlock(&q->lock);
+
+	units = size >> shift;
+	if (*ppos < 0)
+		return -EINVAL;
+	if (*ppos >= units)
+		return 0;
+	n = min3((u64)count, units - *ppos, (u64)CCMEM_MAP_READ_MAX);
+	if (!n)
+		return 0;
+	buf = kvmalloc(n, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	/* Filled under vm->lock, copied out after: no lock across a fault. */
+	ret = ccmem_map_fill(vm, gpa + ((u64)*ppos << shift), shift, n, buf);
+	if (!ret)
+		ret = copy_to_user(ubuf, buf, n) ? -EFAULT : n;
+	kvfree(buf);
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static const struct file_operations ccmem_map_fops = {
+	.owner		= THIS_MODULE,
+	.open		= ccmem_map_open,
+	.release	= ccmem_map_release,
+	.read		= ccmem_map_read,
+	.write		= ccmem_map_write,
+	.llseek		= default_llseek,
+};
+
 /* The machine-wide counters (atomic64_t fields of ccmem_gstats). */
 #define GS(f, u, fl, d) CCMEM_STAT(struct ccmem_global_stats, f, u, fl, d)
 static const struct ccmem_stat_desc ccmem_global_descs[] = {
@@ -384,6 +576,9 @@ void ccmem_debugfs_vm_add(struct ccmem_vm *vm)
 	vm->debugfs = debugfs_create_dir(name, ccmem_debugfs_root);
 	debugfs_create_file("stats", 0400, vm->debugfs, vm,
 			    &ccmem_vm_stats_fops);
+	debugfs_create_file("info", 0400, vm->debugfs, vm,
+			    &ccmem_vm_info_fops);
+	debugfs_create_file("map", 0600, vm->debugfs, vm, &ccmem_map_fops);
 }
 
 void ccmem_debugfs_vm_remove(struct ccmem_vm *vm)

@@ -460,6 +460,8 @@ static struct ccmem_vm *ccmem_vm_alloc(u32 type, u32 fault_queue_len)
 	vm->id = id;
 	vm->type = type;
 	vm->uid = current_uid();
+	vm->creator_pid = task_tgid_nr(current);
+	get_task_comm(vm->creator_comm, current);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->emu_map_lock);
 	ccmem_attr_init(vm);
@@ -536,7 +538,7 @@ long ccmem_create_vm(struct ccmem_vm_create __user *uarg)
 	mmgrab(vm->mm);
 	/* The vCPU threads charge what the guest makes them allocate here. */
 	vm->memcg = get_mem_cgroup_from_mm(vm->mm);
-	atomic64_inc(&ccmem_gstats.vms_created);
+	vm->serial = atomic64_inc_return(&ccmem_gstats.vms_created);
 	atomic64_inc(&ccmem_gstats.vms_live);
 	ccmem_debugfs_vm_add(vm);
 

@@ -657,6 +657,45 @@ int ccmem_emu_tdx_accept(int vm, uint64_t gpa, bool huge,
 	return ccmem_emu_insn(vm, out);
 }
 
+int ccmem_emu_accept_range(int vm, uint32_t type, uint64_t gpa,
+			   uint64_t size, bool huge)
+{
+	uint64_t step = huge ? CCMEM_SZ_2M : CCMEM_SZ_4K, end = gpa + size;
+	struct ccmem_emu_insn in;
+	int ret;
+
+	if (type == CCMEM_VM_SNP)
+		return ccmem_emu_pvalidate_range(vm, gpa, size, true, huge,
+						 NULL);
+	for (; gpa < end; gpa += step) {
+		ret = ccmem_emu_tdx_accept(vm, gpa, huge, &in);
+		if (ret)
+			return ret;
+		/* TDX_SUCCESS is 0; anything else is a status or an exit. */
+		if (in.result != CCMEM_EMU_R_DONE || in.rax_out)
+			return -EPROTO;
+	}
+	return 0;
+}
+
+int ccmem_vm_shape_demo(int vm, uint32_t type, uint8_t **sh1, uint8_t **sh2)
+{
+	const uint64_t mib = CCMEM_SZ_1M;
+	int ret;
+
+	ret = ccmem_vm_add_backed_region(vm, 0, 32 * mib,
+					 CCMEM_REGION_F_PRIVATE, sh1);
+	ret = ret ?: ccmem_vm_add_backed_region(vm, 40 * mib, 8 * mib,
+						CCMEM_REGION_F_PRIVATE, sh2);
+	ret = ret ?: ccmem_vm_populate(vm, 0, 8 * mib, 0, NULL);
+	ret = ret ?: ccmem_emu_accept_range(vm, type, 0, 4 * mib, true);
+	ret = ret ?: ccmem_emu_accept_range(vm, type, 4 * mib, CCMEM_SZ_4K,
+					    false);
+	ret = ret ?: ccmem_vm_set_attr(vm, 16 * mib, 4 * mib, false);
+	ret = ret ?: ccmem_vm_pin(vm, 16 * mib, 2 * mib);
+	return ret ?: ccmem_vm_set_attr(vm, 24 * mib, CCMEM_SZ_4K, false);
+}
+
 /* --- emulated guests ----------------------------------------------------- */
 
 /* The configuration of a guest whose RAM is [@ram_gpa, +@ram_size). */

@@ -120,6 +120,21 @@ int ccmem_emu_inject_at(int vm, uint32_t op, uint32_t code, uint32_t count,
 			uint64_t gpa);
 int ccmem_emu_tdx_accept(int vm, uint64_t gpa, bool huge,
 			 struct ccmem_emu_insn *out);
+/*
+ * Accept [@gpa, @gpa + @size) of a VM of @type as its guest would: SNP
+ * with PVALIDATE, TDX with TDG.MEM.PAGE.ACCEPT, in 2 MiB pages when
+ * @huge. 0, -errno, or -EPROTO when an accept did not succeed.
+ */
+int ccmem_emu_accept_range(int vm, uint32_t type, uint64_t gpa,
+			   uint64_t size, bool huge);
+/*
+ * The example shape of ccmemctl demo-map and of the ccmem_ctl selftest,
+ * on an empty emu VM of @type (MiB): private regions [0, 32) and [40, 48)
+ * (their shared backings in *@sh1 and *@sh2, 32 and 8 MiB); [0, 8)
+ * populated; [0, 4) accepted in 2 MiB pages and 4 KiB at 4; [16, 20)
+ * shared and [16, 18) pinned; 4 KiB at 24 shared.
+ */
+int ccmem_vm_shape_demo(int vm, uint32_t type, uint8_t **sh1, uint8_t **sh2);
 
 /* --- emulated guests: a tiny VMM ----------------------------------------- */
 
