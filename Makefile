@@ -9,6 +9,7 @@
 #   make bench      boot the test VM and run the benchmarks
 #   make debug-kernel  build (once, cached) the KASAN/lockdep/kmemleak kernel
 #   make check-debug   the selftests and a fault-injection pass under it
+#   make deb        the Debian packages ccmem-dkms and ccmem-tools, in build/deb/
 #   make dkms-install / dkms-remove   the modules through DKMS, on this host
 #
 # KDIR defaults to the bookworm-backports 6.12 headers installed by
@@ -229,7 +230,7 @@ DKMS_FILES = Kbuild Makefile dkms.conf uapi/linux/ccmem.h uapi/linux/ccmem_emu.h
 DKMS_DEST ?= /usr/src/ccmem-$(VERSION)
 # The running kernel when its headers are installed, else the 6.12 of KVER.
 DKMS_KVER ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build),$(shell uname -r),$(KVER))
-.PHONY: dkms-tree dkms-install dkms-remove
+.PHONY: dkms-tree dkms-install dkms-remove deb
 
 dkms-tree:
 	@test -n "$(VERSION)" || { echo "dkms-tree: no version in debian/changelog" >&2; exit 1; }
@@ -250,5 +251,8 @@ dkms-remove:
 	if dkms status -m ccmem -v $(VERSION) | grep -q .; then \
 		dkms remove -m ccmem -v $(VERSION) --all; fi
 	rm -rf /usr/src/ccmem-$(VERSION)
+
+deb:
+	bash scripts/deb
 
 endif
