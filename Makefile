@@ -219,8 +219,8 @@ clean:
 # --- packaging: DKMS and the Debian packages (admin-guide.rst) -------------
 # The version is the top entry of debian/changelog (a native package);
 # dkms.conf has a placeholder, filled in by dkms-tree here and by dh_dkms -V
-# in the package. A DKMS source tree holds only what the
-# modules' build reads (scripts/pkg-test builds one in a scratch tree).
+# in the package. A DKMS source tree holds only what the modules' build
+# reads (scripts/pkg-test builds one in a scratch tree).
 # (The dots of the sed match the parentheses around the version.)
 VERSION = $(shell sed -n '1s/^ccmem .\([^ ]*\). .*/\1/p' $(TOP)/debian/changelog)
 DKMS_FILES = Kbuild Makefile dkms.conf uapi/linux/ccmem.h uapi/linux/ccmem_emu.h \
