@@ -9,12 +9,16 @@
 #   make bench      boot the test VM and run the benchmarks
 #   make debug-kernel  build (once, cached) the KASAN/lockdep/kmemleak kernel
 #   make check-debug   the selftests and a fault-injection pass under it
+#   make deb        the Debian packages ccmem-dkms and ccmem-tools, in build/deb/
+#   make dkms-install / dkms-remove   the modules through DKMS, on this host
 #
 # KDIR defaults to the bookworm-backports 6.12 headers installed by
 # scripts/setup-deps; override it to build against another kernel.
 
 # Inside kbuild (make -C $(KDIR) M=...) only the Kbuild file matters.
-ifneq ($(KERNELRELEASE),)
+# kbuild always sets obj; KERNELRELEASE alone proves nothing, since dkms
+# passes it on the command line of the MAKE in dkms.conf.
+ifneq ($(obj),)
 include $(src)/Kbuild
 else
 
@@ -73,8 +77,11 @@ $(B)/selftests/%: selftests/%.c $(SELFTEST_LIB) $(wildcard selftests/lib/*.h) \
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB)
 
 # --- tools: ccmemctl and the demo/bench programs, static for the VM ------
-TOOL_CFLAGS := -O2 -g -Wall -Wextra -std=gnu11 -static -pthread -Iuapi \
-	-Iselftests/lib -Iplatform/snp -D_GNU_SOURCE
+# The Debian package (debian/rules) links ccmemctl dynamically, with
+# TOOL_LINK= and its build flags in TOOL_FLAGS.
+TOOL_LINK ?= -static
+TOOL_CFLAGS = -O2 -g -Wall -Wextra -std=gnu11 $(TOOL_LINK) -pthread -Iuapi \
+	-Iselftests/lib -Iplatform/snp -D_GNU_SOURCE $(TOOL_FLAGS)
 TOOLS := $(B)/tools/ccmemctl $(B)/tools/ccmem-demo $(B)/tools/ccmem-bench
 
 tools: $(TOOLS)
@@ -97,6 +104,9 @@ $(B)/tools/ccmem-bench: $(BENCH_SRCS) tools/bench/bench_xa.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -Itools/bench -o $@ $(BENCH_SRCS)
 
+# A DKMS source tree (make dkms-tree) has the modules' sources only: no
+# unit tests, no tiny guest, and so none of their rules.
+ifneq ($(wildcard tests/unit/Makefile.inc),)
 # --- unit tests: the portable cores in userspace, ASan + UBSan -----------
 include tests/unit/Makefile.inc
 
@@ -110,6 +120,7 @@ include guest/tiny/tiny.mk
 tiny: $(TINY_ELF)
 all: tiny
 clean: clean-tiny
+endif
 
 # --- the three proving grounds --------------------------------------------
 lint: $(KSFT)/kselftest_harness.h
@@ -204,5 +215,44 @@ clean-debug:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean
 	rm -rf $(B)/selftests $(B)/tools $(B)/unit $(B)/vmtest
+
+# --- packaging: DKMS and the Debian packages (admin-guide.rst) -------------
+# The version is the top entry of debian/changelog (a native package);
+# dkms.conf has a placeholder, filled in by dkms-tree here and by dh_dkms -V
+# in the package. A DKMS source tree holds only what the modules' build
+# reads (scripts/pkg-test builds one in a scratch tree).
+# (The dots of the sed match the parentheses around the version.)
+VERSION = $(shell sed -n '1s/^ccmem .\([^ ]*\). .*/\1/p' $(TOP)/debian/changelog)
+DKMS_FILES = Kbuild Makefile dkms.conf uapi/linux/ccmem.h uapi/linux/ccmem_emu.h \
+	$(filter-out %_insn.h,$(wildcard host/*/*.[ch] platform/*/*.[ch] \
+		guest/*.[ch] guest/virtio/*.[ch])) \
+	tools/bench/bench_xa.c tools/bench/bench_xa.h
+DKMS_DEST ?= /usr/src/ccmem-$(VERSION)
+# The running kernel when its headers are installed, else the 6.12 of KVER.
+DKMS_KVER ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build),$(shell uname -r),$(KVER))
+.PHONY: dkms-tree dkms-install dkms-remove deb
+
+dkms-tree:
+	@test -n "$(VERSION)" || { echo "dkms-tree: no version in debian/changelog" >&2; exit 1; }
+	rm -rf $(DKMS_DEST)
+	mkdir -p $(DKMS_DEST)
+	cp --parents $(DKMS_FILES) $(DKMS_DEST)/
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' $(DKMS_DEST)/dkms.conf
+
+dkms-install:
+	@! dkms status -m ccmem -v $(VERSION) | grep -q . || \
+		{ echo "dkms-install: ccmem $(VERSION) is already in DKMS: make dkms-remove first" >&2; exit 1; }
+	$(MAKE) dkms-tree DKMS_DEST=/usr/src/ccmem-$(VERSION)
+	dkms add -m ccmem -v $(VERSION)
+	dkms build -m ccmem -v $(VERSION) -k $(DKMS_KVER)
+	dkms install -m ccmem -v $(VERSION) -k $(DKMS_KVER)
+
+dkms-remove:
+	if dkms status -m ccmem -v $(VERSION) | grep -q .; then \
+		dkms remove -m ccmem -v $(VERSION) --all; fi
+	rm -rf /usr/src/ccmem-$(VERSION)
+
+deb:
+	bash scripts/deb
 
 endif
