@@ -562,6 +562,44 @@ static void step_faults(void)
 	expect_eq(vm_stat("vm.faults_queued"), 4, "vm.faults_queued");
 }
 
+/*
+ * What an operator sees of this VM from another process: ccmemctl,
+ * which reads debugfs (@vm: "vm-3"). Shown when the program is there (the
+ * test VM has it in /bin); the demo does not depend on it.
+ */
+static void show_operator_view(const char *vm)
+{
+	static const char ctl[] = "/bin/ccmemctl";
+	const char *const cmds[][6] = {
+		{ ctl, "list", NULL },
+		{ ctl, "map", vm, "--scale", "4M", NULL },
+	};
+	unsigned int i, j;
+	int status;
+	pid_t pid;
+
+	if (access(ctl, X_OK)) {
+		say("(no %s here: the operator's view is skipped)", ctl);
+		return;
+	}
+	say("what an operator sees from another process, through debugfs:");
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		printf("  $ ccmemctl");
+		for (j = 1; cmds[i][j]; j++)
+			printf(" %s", cmds[i][j]);
+		printf("\n");
+		fflush(stdout);
+		pid = fork();
+		if (!pid) {
+			execv(ctl, (char *const *)cmds[i]);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			fail("ccmemctl %s failed", cmds[i][1]);
+	}
+}
+
 /* h. Closing the last VM fd destroys the VM and reclaims its memory. */
 static void step_destroy(void)
 {
@@ -582,6 +620,7 @@ static void step_destroy(void)
 		expect_eq(seen, populated, "debugfs vm.populated_pages");
 		say("debugfs %s/stats: vm.populated_pages %lld, as GET_STATS says",
 		    d.debugfs, seen);
+		show_operator_view(strrchr(d.debugfs, '/') + 1);
 	}
 	read_global(before);
 	close(d.vm);
