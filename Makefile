@@ -7,6 +7,8 @@
 #   make check      install what is missing, build, run every test
 #   make run        boot the test VM and run the demonstration
 #   make bench      boot the test VM and run the benchmarks
+#   make plots      draw Documentation/plots/*.png from the committed data
+#   make plots-data measure that data again (test VM and virtio-bench)
 #   make debug-kernel  build (once, cached) the KASAN/lockdep/kmemleak kernel
 #   make check-debug   the selftests and a fault-injection pass under it
 #   make deb        the Debian packages ccmem-dkms and ccmem-tools, in build/deb/
@@ -142,6 +144,19 @@ ga-query-bench:
 .PHONY: virtio-bench
 virtio-bench:
 	bash scripts/virtio-bench $(VIRTIO_BENCH_ARGS)
+
+# The plots of Documentation/benchmarks.rst (gnuplot). make plots draws
+# them from Documentation/plots/data/ in seconds; make plots-data measures
+# that data again (ccmem-bench -d in the test VM, then virtio-bench) and
+# draws. PLOTS_MEASURE=ccmem or virtio measures only one.
+.PHONY: plots plots-data
+plots:
+	bash scripts/plots
+
+plots-data:
+	bash scripts/setup-deps --plots
+	$(MAKE) modules tools
+	bash scripts/plots --measure $(or $(PLOTS_MEASURE),all)
 
 run:
 	bash scripts/setup-deps --e2e

@@ -17,6 +17,10 @@
  * followed by its verdict when it has a target; a table puts the SNP and
  * TDX figures side by side at the end. The last line is
  *   bench: N passed, M failed
+ * With -d it measures the series of the plots (scripts/plots) instead:
+ * rows "plot: <series> <values>", each series led by a row
+ * "plot: <series> # <column names>"; the last line is "bench: data
+ * complete".
  * Exit status: 0 every target met, 1 a target missed, 2 the benchmark
  * could not run (missing device, unexpected error).
  */
@@ -62,6 +66,7 @@ struct opts {
 	unsigned int reps;	/* baseline to-private/to-shared pairs */
 	unsigned int ops;	/* random conversions */
 	__u64 seed;
+	bool data;		/* -d: the plots' series, no figures */
 };
 
 static unsigned int nr_passed, nr_failed;
@@ -170,6 +175,21 @@ static const char *fmt_ns(__u64 ns)
 		snprintf(b, 32, "%.1f ms", ns / 1e6);
 	else
 		snprintf(b, 32, "%.2f s", ns / 1e9);
+	return b;
+}
+
+/* "4 KiB", "64 MiB", "16 GiB": @bytes in its largest whole unit. */
+static const char *fmt_bytes(__u64 bytes)
+{
+	static const char * const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static char b[32];
+	unsigned int u = 0;
+
+	while (u < 4 && bytes >= 1024 && !(bytes % 1024)) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(b, sizeof(b), "%llu %s", bytes, unit[u]);
 	return b;
 }
 
@@ -419,77 +439,90 @@ static void range_ccmem(const struct opts *o, unsigned int plat, __u64 size,
 	       fmt_ns(ts[ns - 1]), ns);
 }
 
+/* One range size, measured: ccmem per platform and the baseline. */
+struct range_result {
+	struct range_side c[BENCH_NR_PLATS];
+	__u64 base_priv;	/* median wall time, 0 when none succeeded */
+	__u64 base_shared;
+	int err_p;		/* the baseline's -errno, or 0 */
+	int err_s;
+	unsigned int nr_priv;	/* baseline calls that succeeded */
+	unsigned int nr_shared;
+};
+
 /*
  * One range size: convert [BENCH_GPA, BENCH_GPA + size) to private and back
  * to shared, @o->iters times on ccmem for each platform (median per
- * direction), @o->reps times on the baseline, which both compare with.
+ * direction), @reps times on the baseline, which both compare with. Prints
+ * the report and the figure's "plot: range" row.
  */
-static void bench_range(const struct opts *o, __u64 size, const char *tag,
-			double target)
+static void range_measure(const struct opts *o, __u64 size, unsigned int reps,
+			  struct range_result *r)
 {
+	static bool header;
 	unsigned int np = (o->iters + 1) / 2, ns = o->iters / 2, i, p;
 	__u64 *tp = calloc(np, sizeof(*tp));
 	__u64 *ts = calloc(ns, sizeof(*ts));
-	__u64 *bp = calloc(o->reps, sizeof(*bp));
-	__u64 *bs = calloc(o->reps, sizeof(*bs));
-	__u64 *kp = calloc(o->reps, sizeof(*kp));
-	__u64 *ks = calloc(o->reps, sizeof(*ks));
-	struct range_side c[BENCH_NR_PLATS];
-	int err_p = 0, err_s = 0;
-	unsigned int nbp = 0, nbs = 0;
+	__u64 *bp = calloc(reps, sizeof(*bp));
+	__u64 *bs = calloc(reps, sizeof(*bs));
+	__u64 *kp = calloc(reps, sizeof(*kp));
+	__u64 *ks = calloc(reps, sizeof(*ks));
 	__u64 wall, kns;
-	char name[40];
 
 	if (!tp || !ts || !bp || !bs || !kp || !ks)
 		fatal("out of memory");
+	memset(r, 0, sizeof(*r));
 
-	printf("\n== Range conversion: %llu GiB at gpa 0x%llx (%llu pages) ==\n",
-	       size / SZ_1G, BENCH_GPA, size >> PAGE_SHIFT);
+	printf("\n== Range conversion: %s at gpa 0x%llx (%llu pages) ==\n",
+	       fmt_bytes(size), BENCH_GPA, size >> PAGE_SHIFT);
 
 	for (p = 0; p < BENCH_NR_PLATS; p++)
-		range_ccmem(o, p, size, tp, ts, &c[p]);
+		range_ccmem(o, p, size, tp, ts, &r->c[p]);
 
 	/* Baseline: the same range, from an empty array. */
+	printf("baseline  %u round trips, %llu entries per call%s\n", reps,
+	       size >> PAGE_SHIFT, size >= SZ_1G ? ", may take a while..." : "");
+	fflush(stdout);
 	xa_reset();
-	for (i = 0; i < o->reps; i++) {
-		printf("baseline  round trip %u/%u: %llu entries per call, may take a while...\n",
-		       i + 1, o->reps, size >> PAGE_SHIFT);
-		fflush(stdout);
-		err_p = xa_set(BENCH_GPA, size, true, &wall, &kns);
-		if (err_p) {
+	for (i = 0; i < reps; i++) {
+		r->err_p = xa_set(BENCH_GPA, size, true, &wall, &kns);
+		if (r->err_p) {
 			printf("baseline  to private failed after %s: %s\n",
-			       fmt_ns(wall), strerror(-err_p));
-			err_s = err_p;
+			       fmt_ns(wall), strerror(-r->err_p));
+			r->err_s = r->err_p;
 			break;
 		}
-		bp[nbp] = wall;
-		kp[nbp++] = kns;
-		err_s = xa_set(BENCH_GPA, size, false, &wall, &kns);
-		if (err_s) {
+		bp[r->nr_priv] = wall;
+		kp[r->nr_priv++] = kns;
+		r->err_s = xa_set(BENCH_GPA, size, false, &wall, &kns);
+		if (r->err_s) {
 			printf("baseline  to shared failed after %s: %s\n",
-			       fmt_ns(wall), strerror(-err_s));
+			       fmt_ns(wall), strerror(-r->err_s));
 			break;
 		}
-		bs[nbs] = wall;
-		ks[nbs++] = kns;
+		bs[r->nr_shared] = wall;
+		ks[r->nr_shared++] = kns;
 	}
 	xa_reset();
-	report_baseline("to private:", bp, kp, nbp);
-	report_baseline("to shared: ", bs, ks, nbs);
-
-	/* A figure is reported from the reps that all succeeded. */
-	for (p = 0; p < BENCH_NR_PLATS; p++) {
-		snprintf(name, sizeof(name), "set_private_%s%s", tag,
-			 bench_plats[p].suffix);
-		figure(name, c[p].priv, nbp ? bp[0] : 0, nbp ? 0 : err_p,
-		       target);
-		snprintf(name, sizeof(name), "set_shared_%s%s", tag,
-			 bench_plats[p].suffix);
-		figure(name, c[p].shared, nbs ? bs[0] : 0, nbs ? 0 : err_s, 0);
-	}
-	if ((err_p || err_s) && (nbp || nbs))
+	report_baseline("to private:", bp, kp, r->nr_priv);
+	report_baseline("to shared: ", bs, ks, r->nr_shared);
+	r->base_priv = r->nr_priv ? bp[0] : 0;
+	r->base_shared = r->nr_shared ? bs[0] : 0;
+	if ((r->err_p || r->err_s) && (r->nr_priv || r->nr_shared))
 		printf("note: baseline round trip %u failed; figures from the earlier ones\n",
 		       i + 1);
+	/* A failed side is 0 in the row (the plots leave it out). */
+	if (!header) {
+		printf("plot: range # bytes");
+		for (p = 0; p < BENCH_NR_PLATS; p++)
+			printf(" %s_private_ns %s_shared_ns", bench_plats[p].name,
+			       bench_plats[p].name);
+		printf(" baseline_private_ns baseline_shared_ns\n");
+		header = true;
+	}
+	printf("plot: range %llu %llu %llu %llu %llu %llu %llu\n", size,
+	       r->c[0].priv, r->c[0].shared, r->c[1].priv, r->c[1].shared,
+	       r->base_priv, r->base_shared);
 	fflush(stdout);
 
 	free(tp);
@@ -498,6 +531,50 @@ static void bench_range(const struct opts *o, __u64 size, const char *tag,
 	free(bs);
 	free(kp);
 	free(ks);
+}
+
+/* The figures of one range size; only the 64 GiB to-private one is judged. */
+static void bench_range(const struct opts *o, __u64 size, const char *tag,
+			double target)
+{
+	struct range_result r;
+	unsigned int p;
+	char name[40];
+
+	range_measure(o, size, o->reps, &r);
+	/* A figure is reported from the reps that all succeeded. */
+	for (p = 0; p < BENCH_NR_PLATS; p++) {
+		snprintf(name, sizeof(name), "set_private_%s%s", tag,
+			 bench_plats[p].suffix);
+		figure(name, r.c[p].priv, r.base_priv,
+		       r.nr_priv ? 0 : r.err_p, target);
+		snprintf(name, sizeof(name), "set_shared_%s%s", tag,
+			 bench_plats[p].suffix);
+		figure(name, r.c[p].shared, r.base_shared,
+		       r.nr_shared ? 0 : r.err_s, 0);
+	}
+	fflush(stdout);
+}
+
+/*
+ * The range series of -d: 4 KiB to 64 GiB, 16 times apart. The baseline
+ * makes as many round trips as 1 GiB of GFNs holds (at least -r, at most
+ * -i / 2), so that the small sizes are medians too, at a bounded cost.
+ */
+static void series_range(const struct opts *o)
+{
+	struct range_result r;
+	unsigned int reps;
+	__u64 size;
+
+	for (size = SZ_4K; size <= 64 * SZ_1G; size *= 16) {
+		reps = SZ_1G / size;
+		if (reps > o->iters / 2)
+			reps = o->iters / 2;
+		if (reps < o->reps)
+			reps = o->reps;
+		range_measure(o, size, reps, &r);
+	}
 }
 
 struct rop {
@@ -629,7 +706,10 @@ static void bench_random(const struct opts *o)
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ccmem-bench [-i ITERS] [-r REPS] [-n OPS] [-s SEED]\n"
+		"usage: ccmem-bench [-d] [-i ITERS] [-r REPS] [-n OPS] [-s SEED]\n"
+		"  -d        measure the data of the plots instead of the\n"
+		"            figures (\"plot:\" rows; also CCMEM_BENCH_DATA=1\n"
+		"            in the environment)\n"
 		"  -i ITERS  ccmem calls per range figure, alternating\n"
 		"            private/shared (default %d, at least 2)\n"
 		"  -r REPS   baseline round trips per range figure (default %d)\n"
@@ -659,14 +739,18 @@ int main(int argc, char **argv)
 		.reps = DEFAULT_REPS,
 		.ops = DEFAULT_OPS,
 		.seed = DEFAULT_SEED,
+		.data = !!getenv("CCMEM_BENCH_DATA"),
 	};
 	struct utsname u;
 	__u64 t0;
 	char *end;
 	int c;
 
-	while ((c = getopt(argc, argv, "i:r:n:s:h")) != -1) {
+	while ((c = getopt(argc, argv, "di:r:n:s:h")) != -1) {
 		switch (c) {
+		case 'd':
+			o.data = true;
+			break;
 		case 'i':
 			o.iters = parse_uint(optarg, 2);
 			break;
@@ -710,6 +794,17 @@ int main(int argc, char **argv)
 
 	xa_open();
 	t0 = bench_now_ns();
+	if (o.data) {
+		printf("data of the plots (-d): series, no figures, no targets\n");
+		series_range(&o);
+		close(xa_fd);
+		c = bench_guest_series();
+		if (c)
+			fatal("guest series: %s", err_name(-c));
+		printf("\nran in %s\n", fmt_ns(bench_now_ns() - t0));
+		printf("bench: data complete\n");
+		return 0;
+	}
 	bench_range(&o, 16 * SZ_1G, "16g", 0);
 	bench_range(&o, 64 * SZ_1G, "64g", TARGET_RANGE_64G);
 	bench_random(&o);

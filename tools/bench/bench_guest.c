@@ -17,6 +17,11 @@
  *
  * Fresh guests for every sample; samples of the sides alternate so that
  * drift of the TCG machine hits them alike; medians are compared.
+ *
+ * bench_guest_series() measures the data of the plots instead (ccmem-bench
+ * -d): the first allocation of eager, lazy and hybrid guests against the
+ * guest's size, then the ladder figure, whose "plot: calls" rows hold its
+ * platform calls.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +35,11 @@
 #define TARGET_LADDER		50.0	/* 4K/2M platform calls, at least */
 #define SZ_4G			(4ULL << 30)
 #define SZ_64G			(64ULL << 30)
+#define SERIES_REPS		3
+/* An eager guest accepts, and its host backs, the whole of its RAM. */
+#define SERIES_EAGER_MAX	(2ULL << 30)
+/* What a hybrid guest accepts at boot, as the make run demo's. */
+#define HYBRID_EAGER		(256ULL << 20)
 
 /* The counters a figure reads. */
 struct bg_stats {
@@ -107,6 +117,8 @@ static int bg_run_guest(unsigned int plat, __u64 size, __u32 policy,
 	int ret;
 
 	cfg.flags = flags;
+	if (policy == CCMEM_ACCEPT_HYBRID)
+		cfg.eager_bytes = HYBRID_EAGER;
 	if (type == CCMEM_VM_TDX)
 		cfg.comm_gpa = 0;
 	ret = ccmem_guest_create_vm(&g, type, type == CCMEM_VM_TDX ?
@@ -260,6 +272,16 @@ static int bg_eager_ladder(unsigned int *passed, unsigned int *failed)
 		c4k = s4k.accept_calls + s4k.hypercalls;
 		bg_print_side(plat, "2M ladder", &s2m, t2m);
 		bg_print_side(plat, "forced 4K", &s4k, t4k);
+		if (!plat)
+			printf("plot: calls # platform ladder accept_calls hypercalls\n");
+		printf("plot: calls %s 2M-ladder %llu %llu\n",
+		       bench_plats[plat].name,
+		       (unsigned long long)s2m.accept_calls,
+		       (unsigned long long)s2m.hypercalls);
+		printf("plot: calls %s forced-4K %llu %llu\n",
+		       bench_plats[plat].name,
+		       (unsigned long long)s4k.accept_calls,
+		       (unsigned long long)s4k.hypercalls);
 		ratio = (double)c4k / (double)(c2m ?: 1);
 		printf("%s time ratio 4K/2M: %.1fx (TCG wall clock, informational)\n",
 		       bench_plats[plat].name,
@@ -277,6 +299,108 @@ static int bg_eager_ladder(unsigned int *passed, unsigned int *failed)
 			       name);
 	}
 	return ret;
+}
+
+/* The policies of the acceptance series, in the order of its columns. */
+static const struct {
+	__u32 policy;
+	const char *name;
+} bg_policies[] = {
+	{ CCMEM_ACCEPT_EAGER, "eager" },
+	{ CCMEM_ACCEPT_LAZY, "lazy" },
+	{ CCMEM_ACCEPT_HYBRID, "hybrid" },
+};
+
+#define BG_NR_POLICIES	ARRAY_SIZE(bg_policies)
+
+static const __u64 bg_series_sizes[] = {
+	512ULL << 20, 1ULL << 30, 2ULL << 30, SZ_4G, 16ULL << 30, SZ_64G,
+};
+
+#define BG_NR_SIZES	ARRAY_SIZE(bg_series_sizes)
+
+/*
+ * The acceptance series: vCPU start to the first 1 MiB allocated (BOOT,
+ * ALLOC), against the guest's size, for every policy on both platforms.
+ * A sample runs every size, policy and platform once, in that order, so
+ * that drift of the machine hits them alike; each point is the median of
+ * SERIES_REPS. Eager guests stop at SERIES_EAGER_MAX ("-" in the row).
+ */
+static int bg_series_accept(void)
+{
+	static const struct ccmem_guest_insn p[] = {
+		{ .op = CCMEM_GOP_BOOT },
+		{ .op = CCMEM_GOP_ALLOC, .size = 1ULL << 20 },
+	};
+	static __u64 t[BG_NR_SIZES][BG_NR_POLICIES][BENCH_NR_PLATS][SERIES_REPS];
+	unsigned int r, i, k, plat;
+	__u64 w;
+	int ret;
+
+	printf("\n[series] vCPU start -> first 1 MiB allocated, by guest size\n");
+	printf("eager up to %llu GiB, lazy, hybrid (first %llu MiB eager); median of %u\n",
+	       SERIES_EAGER_MAX >> 30, HYBRID_EAGER >> 20, SERIES_REPS);
+	fflush(stdout);
+	/* Warm-up, not counted: the machine's first touch of the memory. */
+	ret = bg_run_guest(0, SERIES_EAGER_MAX, CCMEM_ACCEPT_EAGER, 0, p, 2,
+			   &w, NULL);
+	for (plat = 0; !ret && plat < BENCH_NR_PLATS; plat++)
+		ret = bg_run_guest(plat, SZ_64G, CCMEM_ACCEPT_LAZY, 0, p, 2,
+				   &w, NULL);
+	for (r = 0; !ret && r < SERIES_REPS; r++) {
+		for (i = 0; !ret && i < BG_NR_SIZES; i++) {
+			for (k = 0; !ret && k < BG_NR_POLICIES; k++) {
+				if (bg_policies[k].policy == CCMEM_ACCEPT_EAGER &&
+				    bg_series_sizes[i] > SERIES_EAGER_MAX)
+					continue;
+				for (plat = 0; !ret && plat < BENCH_NR_PLATS; plat++)
+					ret = bg_run_guest(plat, bg_series_sizes[i],
+							   bg_policies[k].policy,
+							   0, p, 2, &t[i][k][plat][r],
+							   NULL);
+			}
+		}
+	}
+	if (ret)
+		return ret;
+
+	printf("plot: accept # bytes");
+	for (k = 0; k < BG_NR_POLICIES; k++)
+		for (plat = 0; plat < BENCH_NR_PLATS; plat++)
+			printf(" %s_%s_ns", bg_policies[k].name,
+			       bench_plats[plat].name);
+	printf("\n");
+	for (i = 0; i < BG_NR_SIZES; i++) {
+		printf("plot: accept %llu", bg_series_sizes[i]);
+		for (k = 0; k < BG_NR_POLICIES; k++) {
+			for (plat = 0; plat < BENCH_NR_PLATS; plat++) {
+				if (bg_policies[k].policy == CCMEM_ACCEPT_EAGER &&
+				    bg_series_sizes[i] > SERIES_EAGER_MAX)
+					printf(" -");
+				else
+					printf(" %llu", bench_median(t[i][k][plat],
+								     SERIES_REPS));
+			}
+		}
+		printf("\n");
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/**
+ * bench_guest_series() - measure the guest data of the plots.
+ *
+ * The acceptance series, then the ladder figure (printed, not counted).
+ *
+ * Return: 0, or -errno when a guest could not run.
+ */
+int bench_guest_series(void)
+{
+	unsigned int passed = 0, failed = 0;
+	int ret = bg_series_accept();
+
+	return ret ?: bg_eager_ladder(&passed, &failed);
 }
 
 /**

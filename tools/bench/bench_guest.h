@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 int bench_guest_run(unsigned int *passed, unsigned int *failed);
+int bench_guest_series(void);
 
 /*
  * bench.c: the platforms of the figures (SNP, then TDX, whose figure names
