@@ -874,4 +874,58 @@ TEST_F(ctl, clear_errors)
 	EXPECT_EQ(2, CTL(self->out, "frobnicate"));
 }
 
+/*
+ * With ccmem unloaded, ccmemctl says so. Every ccmem module loaded now is
+ * unloaded (dependents first) and loaded again afterwards, whatever the
+ * outcome; no VM may be live, which holds once the fixtures' owners are
+ * gone.
+ */
+TEST(module_not_loaded)
+{
+	static const char *const mods[] = {	/* in the order of unloading */
+		"ccmem_guest", "ccmem_tdx", "ccmem_snp", "ccmem_bench_xa",
+		"ccmem",
+	};
+	bool was[ARRAY_SIZE(mods)] = { false };
+	char path[64], *out = malloc(OUT_MAX);
+	int i, n, tries, rc = -1, ret = 0;
+
+	ASSERT_NE(NULL, out);
+	if (access(ctl_path(), X_OK))
+		SKIP(free(out); return, "no %s (set CCMEMCTL)", ctl_path());
+	if (access("/sys/module/ccmem", F_OK))
+		SKIP(free(out); return, "ccmem is not loaded");
+	for (n = 0; n < (int)ARRAY_SIZE(mods); n++) {
+		snprintf(path, sizeof(path), "/sys/module/%s", mods[n]);
+		was[n] = !access(path, F_OK);
+		ret = was[n] ? ccmem_module_unload(mods[n]) : 0;
+		if (ret)
+			break;
+	}
+	if (n == ARRAY_SIZE(mods))
+		rc = run_ctl_as(out, 0, false,
+				(const char *const[]){ "list", NULL });
+	/*
+	 * Back as they were: ccmem first. An allocation failure is retried
+	 * (check-debug injects them), so that the programs after this one
+	 * find the modules.
+	 */
+	for (i = n - 1; i >= 0; i--) {
+		if (!was[i])
+			continue;
+		for (tries = 0; tries < 1000; tries++) {
+			ret = ccmem_module_load(mods[i]);
+			if (ret != -ENOMEM)
+				break;
+		}
+		EXPECT_ERRNO(0, ret) TH_LOG("loading %s again", mods[i]);
+	}
+	ASSERT_EQ(ARRAY_SIZE(mods), n)
+		TH_LOG("unloading %s failed", mods[n]);
+	EXPECT_EQ(1, rc);
+	EXPECT_TRUE(HAS(out, "ccmemctl: ccmem is not loaded"))
+		TH_LOG("%s", out);
+	free(out);
+}
+
 TEST_HARNESS_MAIN
