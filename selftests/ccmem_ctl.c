@@ -835,6 +835,48 @@ TEST_F(ctl, events_end_with_the_vm)
 	EXPECT_TRUE(json_vm(self->out, self->owner, 2, self->obj));
 }
 
+/*
+ * Files of a VM opened before it is destroyed: reading them afterwards
+ * fails cleanly (debugfs cuts them off) and closing them is safe, with a
+ * query still held by the map file.
+ */
+TEST_F(ctl, files_outlive_the_vm)
+{
+	char path[128], buf[64];
+	int map, info, stats;
+
+	snprintf(path, sizeof(path), CCMEM_DEBUGFS "/vm-%ld/map", self->vm);
+	map = open(path, O_RDWR);
+	snprintf(path, sizeof(path), CCMEM_DEBUGFS "/vm-%ld/info", self->vm);
+	info = open(path, O_RDONLY);
+	snprintf(path, sizeof(path), CCMEM_DEBUGFS "/vm-%ld/stats", self->vm);
+	stats = open(path, O_RDONLY);
+	ASSERT_LE(0, map);
+	ASSERT_LE(0, info);
+	ASSERT_LE(0, stats);
+	ASSERT_EQ(20, write(map, "0x1800000 0x10000 12", 20));
+	ASSERT_EQ(1, read(map, buf, 1));
+
+	ASSERT_EQ('Q', owner_do(self->to_owner, self->from_owner, 'q'));
+	snprintf(path, sizeof(path), CCMEM_DEBUGFS "/vm-%ld", self->vm);
+	EXPECT_NE(0, access(path, F_OK));
+	errno = 0;
+	EXPECT_EQ(-1, read(map, buf, sizeof(buf)));
+	EXPECT_EQ(EIO, errno);
+	errno = 0;
+	EXPECT_EQ(-1, write(map, "0 0x200000 21", 13));
+	EXPECT_EQ(EIO, errno);
+	errno = 0;
+	EXPECT_EQ(-1, read(info, buf, sizeof(buf)));
+	EXPECT_EQ(EIO, errno);
+	errno = 0;
+	EXPECT_EQ(-1, read(stats, buf, sizeof(buf)));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(0, close(map));
+	EXPECT_EQ(0, close(info));
+	EXPECT_EQ(0, close(stats));
+}
+
 /* The example of ccmemctl(8): a VM of its own, of the same shape. */
 TEST_F(ctl, demo_map)
 {
