@@ -248,9 +248,11 @@ static int ccmem_vcpu_resume(struct ccmem_vcpu *vcpu, const struct ccmem_run *ru
 	} else if (vcpu->in_exit) {
 		if (vcpu->exit.exit_reason == CCMEM_EXIT_CONVERT)
 			vcpu->answer = run->convert.ret;
+#ifdef CONFIG_CCMEM_EMU_ENABLED
 		else if (vcpu->exit.exit_reason == CCMEM_EXIT_EMU_MMIO)
 			vcpu->answer = ((const struct ccmem_emu_exit_mmio *)
 					run->exit)->data;
+#endif
 		vcpu->in_exit = false;
 	} else if (!vcpu->running) {
 		ret = vcpu->vm->runner->start(vcpu);
