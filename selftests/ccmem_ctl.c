@@ -648,10 +648,13 @@ TEST_F(ctl, map_debugfs_queries)
 	EXPECT_EQ(E2BIG, bad_query(fd, "0 0x20000000000 12"));	/* 2^29 units */
 	EXPECT_EQ(EINVAL, bad_query(fd, "zero 4096 12"));
 	EXPECT_EQ(EINVAL, bad_query(fd, "0 4096"));
+	EXPECT_EQ(EINVAL, bad_query(fd, "0 4096 12 junk"));
+	EXPECT_EQ(EINVAL, bad_query(fd, "0 4096 12x"));
+	EXPECT_EQ(EINVAL, bad_query(fd, ""));
 	EXPECT_EQ(0, pread(fd, buf, sizeof(buf), 24));
 
-	/* A query, read in pieces, at offsets. */
-	ASSERT_EQ(20, write(fd, "0x1800000 0x10000 12", 20));
+	/* A query, read in pieces, at offsets; white space around it is fine. */
+	ASSERT_EQ(0, bad_query(fd, " 0x1800000\t0x10000  12\n"));
 	ASSERT_EQ(1, read(fd, buf, 1));
 	EXPECT_EQ('s', map_char(buf[0]));
 	ASSERT_EQ(3, read(fd, buf, 3));

@@ -457,7 +457,7 @@ static ssize_t ccmem_map_write(struct file *file, const char __user *ubuf,
 	struct ccmem_map_query *q = file->private_data;
 	long long gpa, size;
 	unsigned int shift;
-	char buf[80];
+	char buf[80], extra;
 	int ret;
 
 	if (!count || count >= sizeof(buf))
@@ -465,7 +465,8 @@ static ssize_t ccmem_map_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	if (sscanf(buf, "%lli %lli %u", &gpa, &size, &shift) != 3 ||
+	/* Three numbers and nothing after them but white space. */
+	if (sscanf(buf, "%lli %lli %u %c", &gpa, &size, &shift, &extra) != 3 ||
 	    gpa < 0 || size < 0)
 		return -EINVAL;
 	ret = ccmem_map_check(gpa, size, shift);
