@@ -506,6 +506,7 @@ bool ccmem_range_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
 /* The most units one CCMEM_VM_GET_MAP or one debugfs map query covers. */
 #define CCMEM_MAP_MAX_UNITS	BIT(20)
 
+u64 ccmem_regions_end(struct ccmem_vm *vm);
 u64 ccmem_pages_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages);
 long ccmem_vm_add_region(struct ccmem_vm *vm, void *arg);
 void ccmem_region_remove(struct ccmem_vm *vm,

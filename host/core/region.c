@@ -77,6 +77,23 @@ bool ccmem_range_in_regions(struct ccmem_vm *vm, u64 gfn, u64 npages)
 EXPORT_SYMBOL_GPL(ccmem_range_in_regions);
 
 /**
+ * ccmem_regions_end() - the frame after the last region's last page.
+ * @vm: the VM; vm->lock held.
+ *
+ * Return: 0 when the VM has no region.
+ */
+u64 ccmem_regions_end(struct ccmem_vm *vm)
+{
+	const struct ccmem_mem_region *last;
+
+	if (!vm->nr_regions)
+		return 0;
+	/* Sorted by gfn and not overlapping: the last one ends last. */
+	last = &vm->regions[vm->nr_regions - 1];
+	return last->gfn + last->npages;
+}
+
+/**
  * ccmem_pages_in_regions() - how many pages of the range lie in a region.
  * @vm: the VM; vm->lock held.
  * @gfn: first page.

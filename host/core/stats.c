@@ -378,13 +378,11 @@ DEFINE_SHOW_ATTRIBUTE(ccmem_vm_stats);
 static int ccmem_vm_info_show(struct seq_file *m, void *unused)
 {
 	struct ccmem_vm *vm = m->private;
-	u64 priv, end = 0, mem;
+	u64 priv, mem;
 	u32 i;
 
 	if (mutex_lock_killable(&vm->lock))
 		return -EINTR;
-	for (i = 0; i < vm->nr_regions; i++)
-		end = max(end, vm->regions[i].gfn + vm->regions[i].npages);
 	mem = vm->region_pages << PAGE_SHIFT;
 	priv = vm->stat.private_pages << PAGE_SHIFT;
 	seq_printf(m, "id: %u\nserial: %llu\ntype: %s\nbackend: %s\n",
@@ -398,8 +396,8 @@ static int ccmem_vm_info_show(struct seq_file *m, void *unused)
 	seq_printf(m, "pinned: %llu\nvcpus: %u\nfaults: %llu\nleaked_pages: %llu\n",
 		   vm->stat.pinned_pages << PAGE_SHIFT, vm->nr_vcpus,
 		   vm->stat.faults_queued, vm->stat.leaked_pages);
-	seq_printf(m, "gpa_end: 0x%llx\nregions: %u\n", end << PAGE_SHIFT,
-		   vm->nr_regions);
+	seq_printf(m, "gpa_end: 0x%llx\nregions: %u\n",
+		   ccmem_regions_end(vm) << PAGE_SHIFT, vm->nr_regions);
 	for (i = 0; i < vm->nr_regions; i++)
 		seq_printf(m, "region: slot=%u gpa=0x%llx size=0x%llx\n",
 			   vm->regions[i].slot,
@@ -416,14 +414,14 @@ DEFINE_SHOW_ATTRIBUTE(ccmem_vm_info);
  * SHIFT" (the fields of struct ccmem_map, checked the same way, with the
  * same errors), which rewinds the file; a read at offset N returns the
  * bits of units N on, at most 64 KiB of them. Until a query is written,
- * the map covers the VM's regions from GPA 0 in 2 MiB units.
+ * the map covers the VM's regions, as they were at open, from GPA 0 in
+ * 2 MiB units.
  */
 struct ccmem_map_query {
 	struct ccmem_vm *vm;
 	struct mutex lock;	/* serialises this file's reads and writes */
 	u64 gpa, size;
 	u32 shift;
-	bool set;
 };
 
 /* Bytes one read gives at most; a reader loops for more. */
@@ -432,10 +430,22 @@ struct ccmem_map_query {
 static int ccmem_map_open(struct inode *inode, struct file *file)
 {
 	struct ccmem_map_query *q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+	struct ccmem_vm *vm = inode->i_private;
+	u64 end;
 
 	if (!q)
 		return -ENOMEM;
-	q->vm = inode->i_private;
+	if (mutex_lock_killable(&vm->lock)) {
+		kfree(q);
+		return -EINTR;
+	}
+	end = ccmem_regions_end(vm) << PAGE_SHIFT;
+	mutex_unlock(&vm->lock);
+	/* The query until one is written: every region, in 2 MiB units. */
+	q->vm = vm;
+	q->shift = PMD_SHIFT;
+	q->size = min_t(u64, ALIGN(end, PMD_SIZE),
+			(u64)CCMEM_MAP_MAX_UNITS << PMD_SHIFT);
 	mutex_init(&q->lock);
 	file->private_data = q;
 	return 0;
@@ -476,7 +486,6 @@ static ssize_t ccmem_map_write(struct file *file, const char __user *ubuf,
 	q->gpa = gpa;
 	q->size = size;
 	q->shift = shift;
-	q->set = true;
 	mutex_unlock(&q->lock);
 	*ppos = 0;	/* a new query reads from its first unit */
 	return count;
@@ -486,30 +495,12 @@ static ssize_t ccmem_map_read(struct file *file, char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
 	struct ccmem_map_query *q = file->private_data;
-	struct ccmem_vm *vm = q->vm;
-	u64 gpa, size, units, n, end = 0;
-	u32 shift, i;
+	u64 gpa, size, units, n;
 	ssize_t ret;
+	u32 shift;
 	u8 *buf;
 
 	mutex_lock(&q->lock);
-	if (!q->set) {
-		/* The default query: every region, in 2 MiB units. */
-		if (mutex_lock_killable(&vm->lock)) {
-			mutex_unlock(&q->lock);
-			return -EINTR;
-		}
-		for (i = 0; i < vm->nr_regions; i++)
-			end = max(end, vm->regions[i].gfn +
-				  vm->regions[i].npages);
-		mutex_unlock(&vm->lock);
-		q->gpa = 0;
-		q->shift = PMD_SHIFT;
-		q->size = ALIGN(end << PAGE_SHIFT, PMD_SIZE);
-		if (q->size >> q->shift > CCMEM_MAP_MAX_UNITS)
-			q->size = (u64)CCMEM_MAP_MAX_UNITS << q->shift;
-		q->set = true;
-	}
 	gpa = q->gpa;
 	size = q->size;
 	shift = q->shift;
@@ -527,7 +518,8 @@ static ssize_t ccmem_map_read(struct file *file, char __user *ubuf,
 	if (!buf)
 		return -ENOMEM;
 	/* Filled under vm->lock, copied out after: no lock across a fault. */
-	ret = ccmem_map_fill(vm, gpa + ((u64)*ppos << shift), shift, n, buf);
+	ret = ccmem_map_fill(q->vm, gpa + ((u64)*ppos << shift), shift, n,
+			     buf);
 	if (!ret)
 		ret = copy_to_user(ubuf, buf, n) ? -EFAULT : n;
 	kvfree(buf);
