@@ -850,17 +850,6 @@ TEST_F(accept, debugfs_guest_file_shows_counters)
 
 #define TRACEFS		"/sys/kernel/tracing"
 
-static int write_file(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fputs(s, f) < 0 ? -EIO : 0;
-	return fclose(f) ? -errno : ret;
-}
-
 /*
  * Add (or with "-:..." remove) a kprobe event. The file is opened for
  * appending, never truncated (which would drop every kprobe event), and
@@ -973,8 +962,8 @@ TEST_F(accept, waiter_survives_teardown_of_the_claiming_vcpu)
 		SKIP(return, "no kprobe event on cg_wait: %s",
 		     ccmem_errno_name(ret));
 	}
-	ASSERT_ERRNO(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_ERRNO(0, write_file(enable, "1"));
+	ASSERT_ERRNO(0, ccmem_write_file(TRACEFS "/trace", ""));
+	ASSERT_ERRNO(0, ccmem_write_file(enable, "1"));
 	pipe = open(TRACEFS "/trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, pipe);
 
@@ -982,7 +971,7 @@ TEST_F(accept, waiter_survives_teardown_of_the_claiming_vcpu)
 	waited = trace_wait_for(pipe, "inflight_wait:", 60000);
 	EXPECT_ERRNO(0, waited);
 	close(pipe);
-	write_file(enable, "0");
+	ccmem_write_file(enable, "0");
 	kprobe_event("-:ccmem_test/inflight_wait\n");
 	EXPECT_EQ(1, GSTAT("guest.inflight_waits"));
 
@@ -1039,16 +1028,16 @@ TEST_F(accept, tracepoints_show_accepts_exits_and_events)
 	const char *ex = TRACEFS "/events/ccmem/ccmem_vcpu_exit/enable";
 
 	ASSERT_ERRNO(0, tguest_create(&self->g, CCMEM_ACCEPT_LAZY, MEM));
-	ASSERT_ERRNO(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_ERRNO(0, write_file(ev, "1"));
-	ASSERT_ERRNO(0, write_file(ex, "1"));
+	ASSERT_ERRNO(0, ccmem_write_file(TRACEFS "/trace", ""));
+	ASSERT_ERRNO(0, ccmem_write_file(ev, "1"));
+	ASSERT_ERRNO(0, ccmem_write_file(ex, "1"));
 	/* Lazy accepts of two units, then a replayed page. */
 	ASSERT_ERRNO(0, ccmem_guest_exec(&self->g, 0, p, NR(p), &self->run));
 	ASSERT_ERRNO(0, host_replays(&self->g, TGPA + 5 * SZ_4K));
 	ASSERT_ERRNO(0, ccmem_guest_exec(&self->g, 0, p, NR(p), &self->run));
 	EXPECT_EXIT(&self->run, CCMEM_EXIT_SECURITY);
-	EXPECT_ERRNO(0, write_file(ev, "0"));
-	EXPECT_ERRNO(0, write_file(ex, "0"));
+	EXPECT_ERRNO(0, ccmem_write_file(ev, "0"));
+	EXPECT_ERRNO(0, ccmem_write_file(ex, "0"));
 	EXPECT_EQ(2, trace_count("ccmem_guest_accept_lazy:"));
 	EXPECT_EQ(1, trace_count("ccmem_guest_security:"));
 	EXPECT_LE(2, trace_count("ccmem_vcpu_exit:"));

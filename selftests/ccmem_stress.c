@@ -244,18 +244,6 @@ static int gate_wait(struct gate *g, uint64_t want)
 	return ret;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Print @path (a /proc stack file) line by line, prefixed. */
 static void dump_file(const char *prefix, const char *path)
 {
@@ -351,7 +339,7 @@ static void report_hang(const char *what)
 	}
 	if (d)
 		closedir(d);
-	write_str("/proc/sysrq-trigger", "w");
+	ccmem_write_file("/proc/sysrq-trigger", "w");
 }
 
 /* Join @th; a thread still running after HANG_SECS is a hang. */
@@ -2035,7 +2023,7 @@ static int membal_read(struct membal *m)
 	int ret;
 
 	sync();
-	ret = write_str("/proc/sys/vm/drop_caches", "3");
+	ret = ccmem_write_file("/proc/sys/vm/drop_caches", "3");
 	if (ret)
 		return ret;
 	d = opendir("/sys/kernel/slab");
@@ -2045,7 +2033,7 @@ static int membal_read(struct membal *m)
 				continue;
 			snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
 				 e->d_name);
-			write_str(path, "1");
+			ccmem_write_file(path, "1");
 		}
 		closedir(d);
 	}

@@ -557,21 +557,7 @@ TEST_F(vio, reinit_after_a_broken_queue)
 }
 
 #define TRACEFS		"/sys/kernel/tracing"
-
-static int tracefs_write(const char *file, const char *s)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), TRACEFS "/%s", file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
+#define VIO_EVENTS	TRACEFS "/events/ccmem_guest"
 
 /* The trace buffer, NUL-terminated, in @buf. */
 static int tracefs_read(char *buf, size_t len)
@@ -595,19 +581,19 @@ TEST_F(vio, tracepoints_name_the_request_and_the_break)
 
 	if (access(TRACEFS "/events/ccmem_guest/ccmem_guest_vio_broken", F_OK))
 		SKIP(return, "no tracefs, or no ccmem_guest events");
-	ASSERT_EQ(0, tracefs_write("trace", ""));
-	ASSERT_EQ(0, tracefs_write("events/ccmem_guest/ccmem_guest_vio_request/enable", "1"));
-	ASSERT_EQ(0, tracefs_write("events/ccmem_guest/ccmem_guest_vio_broken/enable", "1"));
+	ASSERT_EQ(0, ccmem_write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, ccmem_write_file(VIO_EVENTS "/ccmem_guest_vio_request/enable", "1"));
+	ASSERT_EQ(0, ccmem_write_file(VIO_EVENTS "/ccmem_guest_vio_broken/enable", "1"));
 	hostile_read(_metadata, self, VH_ID_RANGE, CCMEM_VIO_BROKEN_BAD_ID);
-	tracefs_write("events/ccmem_guest/ccmem_guest_vio_request/enable", "0");
-	tracefs_write("events/ccmem_guest/ccmem_guest_vio_broken/enable", "0");
+	ccmem_write_file(VIO_EVENTS "/ccmem_guest_vio_request/enable", "0");
+	ccmem_write_file(VIO_EVENTS "/ccmem_guest_vio_broken/enable", "0");
 	ASSERT_EQ(0, tracefs_read(buf, sizeof(buf)));
 	/* The good write, the read that broke the queue, the refused write. */
 	EXPECT_NE(NULL, strstr(buf, "write sector=16 len=4096 err=0"));
 	EXPECT_NE(NULL, strstr(buf, "read sector=16 len=4096 err=-5"));
 	EXPECT_NE(NULL, strstr(buf, "reason=bad_id reset=done"));
 	EXPECT_NE(NULL, strstr(buf, "write sector=0 len=512 err=-5"));
-	tracefs_write("trace", "");
+	ccmem_write_file(TRACEFS "/trace", "");
 }
 
 /* --- per-request failures: the queue stays up ------------------------------ */

@@ -721,23 +721,6 @@ static void on_signal(int sig)
 	__atomic_store_n(&stop_events, 1, __ATOMIC_RELAXED);
 }
 
-/* Write @s to @dir/@file; 0 or -errno. */
-static int put(const char *dir, const char *file, const char *s)
-{
-	char path[512];
-	ssize_t n, len = strlen(s);
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	n = n == len ? 0 : n < 0 ? -errno : -EIO;
-	close(fd);
-	return n;
-}
-
 /* The tracefs mount: /sys/kernel/tracing, or debugfs's tracing/. */
 static const char *tracefs_root(void)
 {
@@ -852,7 +835,7 @@ static int pump_events(const char *inst, unsigned int id,
 
 static int cmd_events(unsigned int id)
 {
-	char inst[256], filter[128], dir[512];
+	char inst[256], filter[128], dir[512], file[528];
 	const char *root;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct vm_info vi;
@@ -890,8 +873,10 @@ static int cmd_events(unsigned int id)
 		snprintf(filter, sizeof(filter), "vm == %u%s%s", id,
 			 trace_events[i].extra ? " && " : "",
 			 trace_events[i].extra ? trace_events[i].extra : "");
-		ret = put(dir, "filter", filter);
-		ret = ret ?: put(dir, "enable", "1");
+		snprintf(file, sizeof(file), "%s/filter", dir);
+		ret = ccmem_write_file(file, filter);
+		snprintf(file, sizeof(file), "%s/enable", dir);
+		ret = ret ?: ccmem_write_file(file, "1");
 		if (ret) {
 			err(dir, ret);
 			goto out;

@@ -251,13 +251,7 @@ long long ccmem_param_get(const char *path)
 int ccmem_param_set(const char *path, long long v)
 {
 	char buf[32];
-	int fd = open(path, O_WRONLY), n, ret = 0;
 
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lld", v);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return ccmem_write_file(path, buf);
 }

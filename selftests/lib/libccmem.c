@@ -451,6 +451,19 @@ int ccmem_vm_stat(int vm, const char *name, uint64_t *val)
 	return ret;
 }
 
+int ccmem_write_file(const char *path, const char *s)
+{
+	ssize_t n, len = strlen(s);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	n = n == len ? 0 : n < 0 ? -errno : -EIO;
+	close(fd);
+	return n;
+}
+
 /* One "key: value" line of a debugfs stats file. */
 int ccmem_debugfs_counter(const char *path, const char *key, long long *val)
 {

@@ -97,6 +97,8 @@ int ccmem_stats_value(const struct ccmem_stats_table *t, const char *name,
 		      uint64_t *val);
 int ccmem_vm_stat(int vm, const char *name, uint64_t *val);
 int ccmem_debugfs_counter(const char *path, const char *key, long long *val);
+/* Write the string @s to the file @path (truncated first); 0 or -errno. */
+int ccmem_write_file(const char *path, const char *s);
 int ccmem_vm_debugfs_dir(uint32_t key_id, char *dir, size_t len);
 
 /* --- the emu backend (ccmem_emu.h) --------------------------------------- */
