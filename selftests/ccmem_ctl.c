@@ -15,6 +15,7 @@
  *   [16, 18) pinned; 4 KiB at 24 shared.
  * and an emulated guest of the same type with two vCPUs.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -133,28 +134,23 @@ static char map_char(uint8_t bits)
 /* The debugfs id of the VM of process @pid with @vcpus vCPUs, or -1. */
 static long find_vm(pid_t pid, unsigned int vcpus)
 {
-	char path[128], line[128];
-	long id, found = -1;
-	int p, v;
-	FILE *f;
+	DIR *d = opendir(CCMEM_DEBUGFS);
+	long long p, v;
+	char path[300];
+	struct dirent *e;
+	long found = -1;
 
-	for (id = 1; id < 4096 && found < 0; id++) {
-		snprintf(path, sizeof(path), CCMEM_DEBUGFS "/vm-%ld/info", id);
-		f = fopen(path, "r");
-		if (!f)
+	while (d && found < 0 && (e = readdir(d))) {
+		if (strncmp(e->d_name, "vm-", 3))
 			continue;
-		p = -1;
-		v = -1;
-		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "pid: %d", &p) == 1)
-				continue;
-			if (sscanf(line, "vcpus: %d", &v) == 1)
-				continue;
-		}
-		fclose(f);
-		if (p == pid && v == (int)vcpus)
-			found = id;
+		snprintf(path, sizeof(path), CCMEM_DEBUGFS "/%s/info",
+			 e->d_name);
+		if (!ccmem_debugfs_counter(path, "pid", &p) && p == pid &&
+		    !ccmem_debugfs_counter(path, "vcpus", &v) && v == vcpus)
+			found = strtol(e->d_name + 3, NULL, 10);
 	}
+	if (d)
+		closedir(d);
 	return found;
 }
 
