@@ -599,6 +599,13 @@ TEST_F(ctl, map_chosen_scale)
 			      sizeof(line)));
 	EXPECT_STREQ("  0x10000000  " D16 D16 D16 D16, line);
 
+	/* An address of 0 written in hexadecimal, a size with a unit. */
+	ASSERT_EQ(0, CTL(self->out, "map", vmarg, "--gpa", "0x0", "--size",
+			 "8MiB")) TH_LOG("%s", self->out);
+	ASSERT_TRUE(find_line(self->out, "  0x00000000  ", line,
+			      sizeof(line))) TH_LOG("%s", self->out);
+	EXPECT_STREQ("  0x00000000  VVvu", line);
+
 	/* 1 GiB: one character; a pinned page in it wins. */
 	ASSERT_EQ(0, CTL(self->out, "map", vmarg, "--scale", "1G"));
 	ASSERT_TRUE(find_line(self->out, "  0x00000000  ", line,
@@ -611,6 +618,9 @@ TEST_F(ctl, map_chosen_scale)
 	EXPECT_TRUE(HAS(self->out, "larger --scale")) TH_LOG("%s", self->out);
 	EXPECT_EQ(2, CTL(self->out, "map", vmarg, "--scale", "3K"));
 	EXPECT_EQ(2, CTL(self->out, "map", vmarg, "--scale", "2G"));
+	EXPECT_EQ(2, CTL(self->out, "map", vmarg, "--gpa", "12Q"));
+	EXPECT_EQ(2, CTL(self->out, "map", vmarg, "--size", "0"));
+	EXPECT_EQ(2, CTL(self->out, "map", vmarg, "--size", "99999999999G"));
 }
 
 /* The errno of writing query @q to a map file, 0 when it was taken. */

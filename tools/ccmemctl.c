@@ -20,6 +20,7 @@
  * and, for events, tracefs, so that it sees VMs of any process.
  * Exit status: 0 done, 1 failed, 2 usage. See ccmemctl(8).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -281,6 +282,22 @@ static int read_info(unsigned int id, struct vm_info *vi)
 	return seen ? 0 : -EIO;
 }
 
+/*
+ * For a command on one VM: can debugfs be read and is VM @id there? Says
+ * why not and returns 1, or fills @vi and returns 0.
+ */
+static int live_vm(unsigned int id, struct vm_info *vi)
+{
+	if (debugfs_ready())
+		return 1;
+	if (read_info(id, vi)) {
+		fprintf(stderr, "ccmemctl: no live VM %u (ccmemctl list shows them)\n",
+			id);
+		return 1;
+	}
+	return 0;
+}
+
 /* The ids of the live VMs, ascending; how many, or -errno. */
 static int list_ids(unsigned int **ids)
 {
@@ -422,35 +439,28 @@ static int cmd_list(bool json)
 	return 0;
 }
 
-/* "2M", "4096", "1G": bytes, or 0 when malformed. */
-static unsigned long long parse_size(const char *s)
+/* "2M", "4096", "0x1000", "1GiB": *@out bytes; false when malformed. */
+static bool parse_size(const char *s, unsigned long long *out)
 {
+	static const char units[] = "KMG";
+	unsigned int shift = 0;
 	unsigned long long v;
+	const char *u;
 	char *end;
 
 	if (*s < '0' || *s > '9')
-		return 0;
+		return false;
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno)
-		return 0;
-	switch (*end) {
-	case 'k': case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'm': case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case 'g': case 'G':
-		v <<= 30;
-		end++;
-		break;
+	u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+	if (u) {
+		shift = 10 * (u - units + 1);
+		end += end[1] == 'i' && end[2] == 'B' ? 3 : end[1] == 'B' ? 2 : 1;
 	}
-	if (*end == 'i' || *end == 'B')
-		end += *end == 'i' && end[1] == 'B' ? 2 : 1;
-	return *end ? 0 : v;
+	if (errno || *end || v > ~0ULL >> shift)
+		return false;
+	*out = v << shift;
+	return true;
 }
 
 /* The header line of a VM: "vm-3: SNP VM on emu, ASID 5, live, ...". */
@@ -508,37 +518,19 @@ static int cmd_map(unsigned int id, const char *scale, const char *gpa_s,
 	char path[64];
 	int ret;
 
-	if (scale) {
-		unit = parse_size(scale);
-		if (!unit || (unit & (unit - 1)) || unit < 4096 ||
-		    unit > (1ULL << 30))
-			return usage_err("--scale %s: a power of two from 4K to 1G",
-					 scale);
-	}
+	if (scale && (!parse_size(scale, &unit) || (unit & (unit - 1)) ||
+		      unit < 4096 || unit > (1ULL << 30)))
+		return usage_err("--scale %s: a power of two from 4K to 1G",
+				 scale);
 	shift = __builtin_ctzll(unit);
-	if (gpa_s) {
-		gpa = parse_size(gpa_s);
-		if (!gpa && strcmp(gpa_s, "0"))
-			return usage_err("--gpa %s: not an address", gpa_s);
-	}
-	if (debugfs_ready())
+	if (gpa_s && !parse_size(gpa_s, &gpa))
+		return usage_err("--gpa %s: not an address", gpa_s);
+	if (size_s && (!parse_size(size_s, &size) || !size ||
+		       size > ~0ULL - gpa))
+		return usage_err("--size %s: not a size, or past the end", size_s);
+	if (live_vm(id, &vi))
 		return 1;
-	ret = read_info(id, &vi);
-	if (ret) {
-		snprintf(path, sizeof(path), "vm-%u", id);
-		fprintf(stderr, "ccmemctl: no live VM %u (%s; ccmemctl list shows them)\n",
-			id, ret == -ENOENT ? "no " CCMEM_DEBUGFS "/vm-N" :
-			strerror(-ret));
-		return 1;
-	}
-	if (size_s) {
-		size = parse_size(size_s);
-		if (!size)
-			return usage_err("--size %s: not a size", size_s);
-		end = gpa + size;
-	} else {
-		end = vi.gpa_end;
-	}
+	end = size_s ? gpa + size : vi.gpa_end;
 	gpa &= ~(unit - 1);
 	end = (end + unit - 1) & ~(unit - 1);
 	print_vm_header(&vi);
@@ -619,50 +611,42 @@ static int print_counters(const char *path, bool json, const char *json_key)
 	return 0;
 }
 
-/* One VM's counters; -ENOENT when it is gone. */
-static int vm_stats(unsigned int id, bool json)
+/* The counters of the VM @vi describes. */
+static void vm_stats(const struct vm_info *vi, bool json)
 {
-	struct vm_info vi;
 	char path[64];
-	int ret;
 
-	ret = read_info(id, &vi);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "%s/vm-%u/stats", CCMEM_DEBUGFS, id);
+	snprintf(path, sizeof(path), "%s/vm-%u/stats", CCMEM_DEBUGFS, vi->id);
 	if (json) {
 		printf("{");
-		json_info(&vi);
+		json_info(vi);
 		printf(", ");
 	} else {
-		print_vm_header(&vi);
+		print_vm_header(vi);
 	}
 	/* Gone since its info was read: shown without counters. */
 	if (print_counters(path, json, "counters"))
 		printf(json ? "\"counters\": null" : "  (gone)\n");
 	if (json)
 		printf("}");
-	return 0;
 }
 
 static int cmd_stats(long id, bool json)
 {
+	struct vm_info vi;
 	unsigned int *ids;
 	int i, n, ret, shown = 0;
 
-	if (debugfs_ready())
-		return 1;
 	if (id > 0) {
-		ret = vm_stats(id, json);
+		if (live_vm(id, &vi))
+			return 1;
+		vm_stats(&vi, json);
 		if (json)
 			printf("\n");
-		if (ret == -ENOENT) {
-			fprintf(stderr, "ccmemctl: no live VM %ld (ccmemctl list shows them)\n",
-				id);
-			return 1;
-		}
-		return ret ? err("stats", ret) : 0;
+		return 0;
 	}
+	if (debugfs_ready())
+		return 1;
 	if (json)
 		printf("{");
 	else
@@ -676,13 +660,13 @@ static int cmd_stats(long id, bool json)
 	if (json)
 		printf(", \"vms\": [");
 	for (i = 0; i < n; i++) {
+		/* A VM may go between the listing and the read. */
+		if (read_info(ids[i], &vi))
+			continue;
 		if (json && shown)
 			printf(", ");
-		/* A VM may go between the listing and the read. */
-		if (!vm_stats(ids[i], json))
-			shown++;
-		else if (json && shown)
-			printf("null");
+		vm_stats(&vi, json);
+		shown++;
 	}
 	free(ids);
 	if (json)
@@ -842,13 +826,8 @@ static int cmd_events(unsigned int id)
 	unsigned int i, on = 0;
 	int ret;
 
-	if (debugfs_ready())
+	if (live_vm(id, &vi))
 		return 1;
-	if (read_info(id, &vi)) {
-		fprintf(stderr, "ccmemctl: no live VM %u (ccmemctl list shows them)\n",
-			id);
-		return 1;
-	}
 	root = tracefs_root();
 	if (!root) {
 		fprintf(stderr, "ccmemctl: tracefs is not mounted (%s)\n",
